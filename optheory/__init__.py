@@ -1,0 +1,53 @@
+"""optheory: derive and check the convergence theory of gradient optimizers.
+
+Symbolic results come from sympy (:mod:`optheory.symbolic`), numeric witnesses
+from real optimizers on eigen-decomposed quadratics (:mod:`optheory.numeric`).
+Public names are loaded lazily so that ``import optheory`` stays light and
+never imports torch or matplotlib.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "quadratic_minimizer": "optheory.symbolic.quadratic",
+    "completed_square": "optheory.symbolic.quadratic",
+    "eigen_form": "optheory.symbolic.quadratic",
+    "general_minimizer_identity": "optheory.symbolic.quadratic",
+    "Objective": "optheory.symbolic.objective",
+    "EigenQuadratic": "optheory.numeric.problems",
+    "textbook_2d": "optheory.numeric.problems",
+    "textbook_2d_rotated": "optheory.numeric.problems",
+    "ExpressionProblem": "optheory.analysis.objective_problem",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+if TYPE_CHECKING:  # pragma: no cover
+    from optheory.analysis.objective_problem import ExpressionProblem
+    from optheory.numeric.problems import EigenQuadratic, textbook_2d, textbook_2d_rotated
+    from optheory.symbolic.objective import Objective
+    from optheory.symbolic.quadratic import (
+        completed_square,
+        eigen_form,
+        general_minimizer_identity,
+        quadratic_minimizer,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'optheory' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

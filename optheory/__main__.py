@@ -1,0 +1,5 @@
+"""``python -m optheory``."""
+
+from optheory.cli import run
+
+run()

@@ -1,0 +1,1 @@
+"""Analysis layer: symbolic results evaluated numerically (uses both sibling layers)."""

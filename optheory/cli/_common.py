@@ -1,0 +1,77 @@
+"""Helpers shared by the subcommands: safe number parsing and output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+__all__ = ["add_json_flag", "emit", "parse_matrix", "parse_number", "parse_vector", "to_jsonable"]
+
+
+def parse_number(text: str, name: str) -> Fraction:
+    """Parse a decimal or fraction literal (``0.1``, ``-3``, ``1/3``, ``2e-3``) exactly.
+
+    Uses :class:`fractions.Fraction`'s own literal parser: nothing is evaluated.
+    """
+    cleaned = text.strip()
+    if len(cleaned) > 64:
+        raise ValueError(f"{name}: number {cleaned[:20]!r}... is too long")
+    try:
+        value = Fraction(cleaned)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"{name}: {text!r} is not a number (use e.g. 0.5, -3 or 1/3)") from None
+    return value
+
+
+def parse_vector(text: str, name: str) -> list[Fraction]:
+    """Parse ``"1, -2.5, 1/3"`` into exact fractions."""
+    parts = [p for p in text.replace(" ", "").split(",")]
+    if not parts or any(p == "" for p in parts):
+        raise ValueError(f"{name}: expected comma-separated numbers such as '1,-2', got {text!r}")
+    return [parse_number(p, name) for p in parts]
+
+
+def parse_matrix(text: str, name: str) -> list[list[Fraction]]:
+    """Parse ``"2,0;0,4"`` (rows separated by ``;``) into exact fractions."""
+    rows = [parse_vector(r, name) for r in text.split(";")]
+    widths = {len(r) for r in rows}
+    if len(widths) != 1:
+        raise ValueError(f"{name}: rows have different lengths {sorted(widths)}; write e.g. '2,0;0,4'")
+    return rows
+
+
+def add_json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert sympy / numpy / Fraction values into JSON-friendly Python objects."""
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, Fraction):
+        return str(value) if value.denominator != 1 else value.numerator
+    if isinstance(value, sp.MatrixBase):
+        return [[to_jsonable(e) for e in row] for row in value.tolist()]
+    if isinstance(value, sp.Basic):
+        if value.is_Integer:
+            return int(value)
+        return str(value)
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return value
+
+
+def emit(payload: Any, as_json: bool, text: str) -> None:
+    """Print ``payload`` as JSON, or ``text`` for people."""
+    if as_json:
+        json.dump(to_jsonable(payload), sys.stdout, indent=2, sort_keys=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(text.rstrip("\n") + "\n")

@@ -1,0 +1,1 @@
+"""Numeric layer: numpy (and torch, imported lazily) problems and optimizers."""

@@ -1,0 +1,1 @@
+"""Symbolic layer: derivations with sympy only."""

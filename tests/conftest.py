@@ -1,0 +1,38 @@
+"""Shared test helpers.
+
+``require_torch()`` returns the torch module; when torch is missing it skips the
+test, unless ``OPTHEORY_REQUIRE_TORCH=1`` (as in CI), where it fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+
+import pytest
+
+SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared")
+DATA_PATH = os.path.abspath(os.path.join(SHARED, "data", "airfoil_self_noise.dat"))
+
+
+def require_torch() -> ModuleType:
+    try:
+        import torch
+    except ImportError:
+        if os.environ.get("OPTHEORY_REQUIRE_TORCH") == "1":
+            pytest.fail("torch is required (OPTHEORY_REQUIRE_TORCH=1) but cannot be imported")
+        pytest.skip("torch is not installed")
+    return torch
+
+
+def cuda_available() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+@pytest.fixture
+def torch_module() -> ModuleType:
+    return require_torch()
