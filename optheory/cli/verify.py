@@ -1,0 +1,59 @@
+"""``optheory verify``: run the textbook claims and print their verdicts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from optheory.cli._common import add_json_flag, emit
+
+EXAMPLE = """examples:
+  optheory verify
+  optheory verify --claim momentum.region --claim rmsprop.half-life
+  optheory verify --source textbook --json
+
+A refuted claim is a finding, not a failure: the exit code is 0 when every
+check ran, 1 when a check itself raised an error, 2 for bad usage.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "verify",
+        help="verify the textbook's claims (derivation + numeric experiment)",
+        description="Run each claim's symbolic check and numeric experiment; print the verdicts.",
+        epilog=EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--claim", action="append", metavar="ID", help="a claim id (repeatable)")
+    parser.add_argument("--source", metavar="NAME", help="only claims from this source")
+    parser.add_argument("--list", action="store_true", help="list claim ids and exit")
+    add_json_flag(parser)
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from optheory.verification.registry import registered_claims, run_claims
+
+    if args.list:
+        table = registered_claims()
+        payload = [{"id": c.id, "source": c.source, "section": c.section} for c in table.values()]
+        emit(payload, args.json, "\n".join(f"{c.id:32s} {c.source}" for c in table.values()))
+        return 0
+    progress = None
+    if sys.stderr.isatty() and not args.json:
+        def progress(name: str) -> None:
+            print(f"  checking {name} ...", file=sys.stderr)
+    results = run_claims(args.claim, args.source, progress=progress)
+    payload = [r.as_dict() for r in results]
+    width = max((len(r.id) for r in results), default=10)
+    lines = [f"{'claim':{width}s}  {'verdict':11s}  evidence"]
+    for r in results:
+        lines.append(f"{r.id:{width}s}  {r.verdict:11s}  {r.error or r.summary}")
+    counts = {v: sum(r.verdict == v for r in results) for v in ("holds", "conditional", "refuted", "error")}
+    lines.append(
+        f"{len(results)} claims: {counts['holds']} hold, {counts['conditional']} conditional, "
+        f"{counts['refuted']} refuted, {counts['error']} errors"
+    )
+    emit(payload, args.json, "\n".join(lines))
+    return 1 if counts["error"] else 0

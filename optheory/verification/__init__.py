@@ -1,0 +1,14 @@
+"""Verification of textbook claims: :func:`verify` runs the registry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from optheory.verification.registry import ClaimResult, registered_claims, run_claims
+
+__all__ = ["ClaimResult", "registered_claims", "verify"]
+
+
+def verify(ids: Iterable[str] | None = None, source: str | None = None) -> list[ClaimResult]:
+    """Run the claims (all, or the given ids / source) and return their results."""
+    return run_claims(ids, source)
