@@ -24,13 +24,27 @@ _EXPORTS: dict[str, str] = {
     "textbook_2d": "optheory.numeric.problems",
     "textbook_2d_rotated": "optheory.numeric.problems",
     "ExpressionProblem": "optheory.analysis.objective_problem",
+    "run": "optheory.numeric.run",
+    "train_2d": "optheory.numeric.run",
+    "Trajectory": "optheory.numeric.run",
+    "empirical_rate": "optheory.numeric.rates",
+    "get_method": "optheory.numeric.optimizers",
+    "METHODS": "optheory.numeric.optimizers",
+    "CONVENTIONS": "optheory.numeric.optimizers",
+    "run_reddi": "optheory.numeric.reddi",
+    "find_cycle": "optheory.numeric.cycles",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 if TYPE_CHECKING:  # pragma: no cover
     from optheory.analysis.objective_problem import ExpressionProblem
+    from optheory.numeric.cycles import find_cycle
+    from optheory.numeric.optimizers import CONVENTIONS, METHODS, get_method
     from optheory.numeric.problems import EigenQuadratic, textbook_2d, textbook_2d_rotated
+    from optheory.numeric.rates import empirical_rate
+    from optheory.numeric.reddi import run_reddi
+    from optheory.numeric.run import Trajectory, run, train_2d
     from optheory.symbolic.objective import Objective
     from optheory.symbolic.quadratic import (
         completed_square,

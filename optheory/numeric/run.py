@@ -1,0 +1,151 @@
+"""Run an optimizer on a problem: our own implementation or torch.optim.
+
+:func:`run` is the one entry point; :func:`train_2d` reproduces the
+textbook's 2-D demos (start (-5, -2), 20 steps, printed final line).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from optheory._checks import check_choice, check_positive_int
+from optheory.numeric.backend import as_array, check_backend
+from optheory.numeric.optimizers import CONVENTIONS, METHODS, batch_size, get_method
+from optheory.numeric.trajectory import (
+    Trajectory,
+    check_problem,
+    evaluate_loss,
+    iterate,
+    make_trajectory,
+    overflow_ok,
+    start_point,
+)
+
+__all__ = ["IMPLS", "MAX_STEPS", "TEXTBOOK_START", "Trajectory", "run", "train_2d"]
+
+IMPLS = ("own", "torch")
+MAX_STEPS = 10_000_000
+TEXTBOOK_START = (-5.0, -2.0)
+
+
+def run(
+    method: str,
+    problem: Any,
+    x0: Any,
+    steps: int,
+    impl: str = "own",
+    convention: str | None = None,
+    backend: str | None = None,
+    **hyper: Any,
+) -> Trajectory:
+    r"""Run ``steps`` steps of ``method`` on ``problem`` from ``x0``.
+
+    Parameters
+    ----------
+    method : str
+        One of ``optheory.numeric.optimizers.METHODS``.
+    problem : object
+        Anything with ``f``, ``grad`` (on arrays of shape (..., d)), ``dim``,
+        ``backend`` and ``device``, e.g. an ``EigenQuadratic``.
+    x0 : array_like
+        Start, shape (d,), or (K, d) for K starting points.
+    steps : int
+        Number of updates (>= 1).
+    impl : {"own", "torch"}
+        Our pure implementation, or the real ``torch.optim`` class.
+    convention : {"textbook", "torch"}, optional
+        Arithmetic of the own implementation; ``"textbook"`` by default.
+        ``impl="torch"`` implies (and only accepts) ``"torch"``.
+    backend : {"numpy", "torch"}, optional
+        Array library of the own implementation; the problem's by default.
+    **hyper
+        Hyperparameters by their textbook names (eta, beta, gamma, rho, beta1,
+        beta2, eps, lr_decay, initial_accumulator_value, centered).  A 1-D
+        sequence of K values runs K settings at once (all batched values must
+        have one length K).
+
+    Returns
+    -------
+    Trajectory
+        Iterates (steps + 1, d) or (steps + 1, K, d) as numpy arrays, losses,
+        and the first non-finite step.
+
+    Raises
+    ------
+    ValueError
+        Unknown method, impl, convention or backend; bad hyperparameters; a
+        start of the wrong shape; ``impl="torch"`` for a method torch.optim
+        lacks (yogi).
+    """
+    check_choice("method", method, METHODS)
+    check_choice("impl", impl, IMPLS)
+    if convention is not None:
+        check_choice("convention", convention, CONVENTIONS)
+    steps = check_positive_int("steps", steps, maximum=MAX_STEPS)
+    check_problem(problem)
+    if impl == "torch":
+        if convention == "textbook":
+            raise ValueError(
+                "impl='torch' runs torch.optim, whose arithmetic is convention='torch'; "
+                "drop convention or use impl='own'"
+            )
+        from optheory.numeric.torch_runner import run_torch
+
+        return run_torch(method, problem, x0, steps, **hyper)
+    conv = convention or "textbook"
+    spec = get_method(method, conv)
+    resolved = spec.resolve(hyper)
+    start = start_point(problem, x0, batch_size(resolved))
+    backend = backend or problem.backend
+    device = problem.device if backend == problem.backend else "cpu"
+    check_backend(backend, device)
+    dtype = getattr(problem, "dtype", "float64")
+    # Batched values become (K, 1) columns broadcasting against (K, d) iterates.
+    live = {
+        k: as_array(v[:, None], backend, device, dtype) if isinstance(v, np.ndarray) else v
+        for k, v in resolved.items()
+    }
+    x = as_array(start, backend, device, dtype)
+    grad = _gradient(problem, backend, device, dtype)
+    state = spec.init(x, live)
+
+    def step(x: Any) -> Any:
+        nonlocal state
+        x, state = spec.update(grad(x), state, x, live)
+        return x
+
+    with overflow_ok():
+        xs = iterate(step, x, steps)
+        loss = evaluate_loss(problem, xs)
+    return make_trajectory(xs, loss, method, conv, "own", resolved)
+
+
+def _gradient(problem: Any, backend: str, device: str, dtype: str) -> Any:
+    if backend == problem.backend:
+        return problem.grad
+
+    def grad(x: Any) -> Any:
+        g = problem.grad(as_array(x, problem.backend, problem.device, dtype))
+        return as_array(g, backend, device, dtype)
+
+    return grad
+
+
+def train_2d(method: str, steps: int = 20, problem: Any = None, **hyper: Any) -> Trajectory:
+    r"""The textbook's 2-D demo: ``method`` from (-5, -2) for ``steps`` steps.
+
+    Uses the textbook convention on :func:`~optheory.numeric.problems.textbook_2d`
+    (:math:`f = 0.1 x_1^2 + 2 x_2^2`) unless ``problem`` is given; float64
+    arithmetic as the textbook's Python floats.  ``str(result)`` (or
+    ``result.line()``) is the textbook's printed line.
+    """
+    if problem is None:
+        from optheory.numeric.problems import textbook_2d
+
+        problem = textbook_2d()
+    check_problem(problem)
+    if problem.dim != 2:
+        raise ValueError(f"train_2d needs a 2-D problem, got dim={problem.dim}")
+    return run(method, problem, TEXTBOOK_START, steps, convention="textbook", **hyper)
