@@ -1,0 +1,212 @@
+"""Crash-safe file and directory output.
+
+A file is written to a temporary sibling and renamed over the target, so a
+reader sees either the old content or the new one, never a prefix of it. A
+whole directory (a report) is built in a temporary sibling folder and swapped in
+at the end; if building fails the temporary folder is removed and the previous
+directory is left untouched.
+
+Every failure to write raises :class:`ValueError` with one line naming the path,
+so the CLI can print it as is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+__all__ = [
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "replace_directory_atomically",
+    "staged_directory",
+]
+
+T = TypeVar("T")
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+def _cannot_write(path: Path, exc: OSError) -> ValueError:
+    return ValueError(f"cannot write {str(path)!r}: {_reason(exc)}; choose a writable path")
+
+
+def _prepare_parent(path: Path) -> Path:
+    """Create the parent folder of ``path`` (and its ancestors); return it."""
+    parent = path.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ValueError(
+            f"cannot write {str(path)!r}: {str(parent)!r} exists and is not a directory; "
+            "choose a writable path"
+        ) from None
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    return parent
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically; return the path.
+
+    The bytes go to a temporary file in the same folder, are flushed to disk,
+    and the file is renamed over ``path`` (``os.replace``, atomic on POSIX).
+    Missing parent folders are created.
+
+    Parameters
+    ----------
+    path
+        Destination file.
+    data
+        Content.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path`` as a :class:`~pathlib.Path`.
+
+    Raises
+    ------
+    ValueError
+        If the file cannot be written (one line naming the path); no temporary
+        file is left behind.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise ValueError(f"cannot write {str(target)!r}: it is a directory; choose a file path")
+    parent = _prepare_parent(target)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".tmp-{target.name}-", dir=parent)
+    except OSError as exc:
+        raise _cannot_write(target, exc) from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if isinstance(exc, OSError):
+            raise _cannot_write(target, exc) from None
+        raise
+    return target
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``path`` atomically (see :func:`atomic_write_bytes`).
+
+    Line endings are written exactly as given (no platform translation), so
+    identical strings give identical files.
+    """
+    return atomic_write_bytes(path, text.encode(encoding))
+
+
+def _remove_tree(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def staged_directory(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Build a directory in a temporary sibling and swap it in on success.
+
+    Usage::
+
+        with staged_directory("reports") as build:
+            (build / "index.html").write_text(...)
+
+    On normal exit the staged folder replaces ``target``: the old ``target``
+    is renamed to a backup, the new folder is renamed to ``target``, and the
+    backup is removed; if the second rename fails the backup is restored. On
+    any exception (including ``KeyboardInterrupt``) the staged folder is
+    removed and ``target`` keeps its previous content.
+
+    Parameters
+    ----------
+    target
+        The directory to create or replace.
+
+    Yields
+    ------
+    pathlib.Path
+        The empty staging folder (``<parent>/.tmp-<name>-XXXX``).
+
+    Raises
+    ------
+    ValueError
+        If ``target`` exists and is not a directory, or its parent cannot be
+        created or written (one line naming the path).
+    """
+    final = Path(target).absolute()
+    if final.name in ("", ".", ".."):
+        raise ValueError(f"cannot write {str(target)!r}: give a named directory")
+    if final.exists() and not final.is_dir():
+        raise ValueError(
+            f"cannot write {str(final)!r}: it exists and is not a directory; "
+            "choose a directory path"
+        )
+    parent = _prepare_parent(final)
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-", dir=parent))
+    except OSError as exc:
+        raise _cannot_write(final, exc) from None
+    try:
+        yield staging
+        # mkdtemp creates 0o700; a report folder should be readable like any other.
+        os.chmod(staging, 0o755)
+        _swap_in(staging, final)
+    except BaseException:
+        _remove_tree(staging)
+        raise
+
+
+def _swap_in(staging: Path, final: Path) -> None:
+    """Rename ``staging`` to ``final``, keeping the old ``final`` until it succeeds."""
+    backup: Path | None = None
+    if final.exists():
+        backup = Path(tempfile.mkdtemp(prefix=f".old-{final.name}-", dir=final.parent))
+        backup.rmdir()  # only the unique name is wanted
+        try:
+            os.rename(final, backup)
+        except OSError as exc:
+            raise _cannot_write(final, exc) from None
+    try:
+        os.rename(staging, final)
+    except BaseException as exc:
+        if backup is not None:
+            os.rename(backup, final)
+        if isinstance(exc, OSError):
+            raise _cannot_write(final, exc) from None
+        raise
+    if backup is not None:
+        _remove_tree(backup)
+
+
+def replace_directory_atomically(
+    build: Callable[[Path], T], target: str | os.PathLike[str]
+) -> T:
+    """Call ``build(staging_dir)`` and swap the result in as ``target``.
+
+    A functional form of :func:`staged_directory`: ``build`` fills the empty
+    staging folder it is given; its return value is returned once the folder
+    has replaced ``target``. If ``build`` raises, ``target`` is untouched and
+    no staging folder is left.
+
+    Raises
+    ------
+    ValueError
+        If ``target`` cannot be written (one line naming the path).
+    """
+    with staged_directory(target) as staging:
+        result = build(staging)
+    return result

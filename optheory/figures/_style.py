@@ -1,0 +1,67 @@
+"""The shared look of every optheory figure.
+
+All figures are created inside :func:`styled` so that fonts, colours and grid
+are the same everywhere, and with :class:`matplotlib.figure.Figure` directly
+(never pyplot), so nothing is registered in pyplot's global figure list.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import matplotlib
+from cycler import cycler
+from matplotlib.figure import Figure
+
+__all__ = ["PALETTE", "new_figure", "styled"]
+
+# Okabe & Ito's colour-blind-safe palette (black moved last: it is kept for
+# reference lines).
+PALETTE: tuple[str, ...] = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+)
+
+_RC: dict[str, Any] = {
+    "axes.prop_cycle": cycler(color=list(PALETTE)),
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "grid.linewidth": 0.6,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+    "lines.linewidth": 1.6,
+    "lines.markersize": 4,
+    "font.family": "DejaVu Sans",
+    "mathtext.fontset": "dejavusans",
+    "figure.dpi": 100,
+    "image.cmap": "viridis",
+}
+
+
+@contextlib.contextmanager
+def styled() -> Iterator[None]:
+    """Apply the optheory style for the artists created inside the block."""
+    with matplotlib.rc_context(_RC):
+        yield
+
+
+def new_figure(width: float = 6.4, height: float = 4.0, **kwargs: Any) -> Figure:
+    """Return an empty :class:`~matplotlib.figure.Figure` with constrained layout.
+
+    Call inside :func:`styled`.
+    """
+    return Figure(figsize=(width, height), layout="constrained", **kwargs)
