@@ -18,7 +18,7 @@ from optheory import __version__
 
 __all__ = ["main", "build_parser", "SUBCOMMANDS"]
 
-SUBCOMMANDS: tuple[str, ...] = ("minimize", "verify")
+SUBCOMMANDS: tuple[str, ...] = ("minimize", "run", "verify", "report")
 
 EPILOG = """exit codes:
   0  success
