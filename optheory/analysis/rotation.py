@@ -38,7 +38,7 @@ __all__ = ["DEFAULT_SETTINGS", "RotationRow", "rotation_table", "steps_to_tolera
 #: that they are stable on all three problems (eta * 8 < 2 on the textbook's
 #: rotated problem, whose largest eigenvalue is 8; Nesterov needs
 #: eta * 8 < 2 (1 + beta) / (1 + 2 beta) = 1.5 at beta = 0.5).
-DEFAULT_SETTINGS: dict[str, dict[str, float]] = {
+DEFAULT_SETTINGS: dict[str, dict[str, Any]] = {
     "gd": {"eta": 0.2},
     "momentum": {"eta": 0.2, "beta": 0.5},
     "nesterov": {"eta": 0.15, "beta": 0.5},
@@ -67,7 +67,7 @@ def steps_to_tolerance(x: np.ndarray, x_star: np.ndarray, tol: float) -> int | N
 @dataclass(frozen=True)
 class RotationRow:
     method: str
-    hyper: dict[str, float]
+    hyper: dict[str, Any]
     steps_axis: int | None
     steps_rotated: int | None
     steps_textbook_rotated: int | None

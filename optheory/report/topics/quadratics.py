@@ -6,6 +6,7 @@ import numpy as np
 import sympy as sp
 
 from optheory.report.document import (
+    Block,
     Figure,
     Heading,
     InlineMath,
@@ -63,7 +64,7 @@ def build() -> Page:
     fig_rot = contour_trajectories(grid_rot, {k: v for k, v in paths.items() if "rotated" in k},
                                    r"$f = 0.1 (x_1 + x_2)^2 + 2 (x_1 - x_2)^2$")
 
-    blocks = [
+    blocks: list[Block] = [
         Heading("The minimizer for every dimension"),
         Text(
             "For $h(x) = \\tfrac12 x^\\top Q x + c^\\top x + b$ with $Q$ symmetric positive "
@@ -104,11 +105,11 @@ def build() -> Page:
         Figure("contour-rotated", fig_rot, "Gradient descent on the rotated problem."),
         Table(
             ("quantity", "exact", "float64"),
-            [
+            (
                 ("x1*", InlineMath.from_sympy(x_star[0]), float(x_star[0])),
                 ("x2*", InlineMath.from_sympy(x_star[1]), float(x_star[1])),
                 ("h*", InlineMath.from_sympy(h_min), float(h_min)),
-            ],
+            ),
             caption="The example's minimizer, exact and rounded.",
         ),
         Verification(
