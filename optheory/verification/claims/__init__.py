@@ -1,3 +1,3 @@
 """Claim modules; importing this package registers every claim."""
 
-from optheory.verification.claims import quadratic  # noqa: F401
+from optheory.verification.claims import demos, quadratic  # noqa: F401
