@@ -33,6 +33,15 @@ _EXPORTS: dict[str, str] = {
     "CONVENTIONS": "optheory.numeric.optimizers",
     "run_reddi": "optheory.numeric.reddi",
     "find_cycle": "optheory.numeric.cycles",
+    "effective_weight": "optheory.symbolic.leaky",
+    "half_life": "optheory.symbolic.leaky",
+    "bias_correction": "optheory.symbolic.leaky",
+    "ema_weight_sum": "optheory.symbolic.leaky",
+    "effective_sample_size": "optheory.symbolic.leaky",
+    "euler_local_error": "optheory.symbolic.ode",
+    "heavy_ball_momentum_map": "optheory.symbolic.ode",
+    "rmsprop_two_cycle": "optheory.symbolic.adaptive",
+    "convergence_order": "optheory.numeric.ode",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -40,12 +49,22 @@ __all__ = sorted([*_EXPORTS, "__version__"])
 if TYPE_CHECKING:  # pragma: no cover
     from optheory.analysis.objective_problem import ExpressionProblem
     from optheory.numeric.cycles import find_cycle
+    from optheory.numeric.ode import convergence_order
     from optheory.numeric.optimizers import CONVENTIONS, METHODS, get_method
     from optheory.numeric.problems import EigenQuadratic, textbook_2d, textbook_2d_rotated
     from optheory.numeric.rates import empirical_rate
     from optheory.numeric.reddi import run_reddi
     from optheory.numeric.run import Trajectory, run, train_2d
+    from optheory.symbolic.adaptive import rmsprop_two_cycle
+    from optheory.symbolic.leaky import (
+        bias_correction,
+        effective_sample_size,
+        effective_weight,
+        ema_weight_sum,
+        half_life,
+    )
     from optheory.symbolic.objective import Objective
+    from optheory.symbolic.ode import euler_local_error, heavy_ball_momentum_map
     from optheory.symbolic.quadratic import (
         completed_square,
         eigen_form,

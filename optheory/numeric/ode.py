@@ -112,9 +112,12 @@ def _solve(rhs: Callable[[float, np.ndarray], np.ndarray], y0: np.ndarray, T: fl
            **kw: Any) -> Any:
     from scipy.integrate import solve_ivp
 
-    sol = solve_ivp(rhs, (0.0, T), y0, method=METHOD, rtol=RTOL, atol=ATOL, **kw)
-    if sol.status < 0:
-        raise ArithmeticError(f"solve_ivp failed: {sol.message}")
+    # A stiff or singular system may step into G < 0 or a zero root; the solver
+    # then fails and we raise instead of letting numpy warn.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        sol = solve_ivp(rhs, (0.0, T), y0, method=METHOD, rtol=RTOL, atol=ATOL, **kw)
+    if sol.status < 0 or not np.all(np.isfinite(sol.y)):
+        raise ArithmeticError(f"solve_ivp ({METHOD}) failed: {sol.message}")
     return sol
 
 
