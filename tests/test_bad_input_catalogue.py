@@ -1,0 +1,150 @@
+"""The bad-input catalogue: every case gives a one-line error naming the parameter.
+
+API cases raise ``ValueError`` with a single line that contains the parameter's
+name; CLI cases exit with code 2, print one line (plus an optional hint line)
+on stderr and no traceback.  Every case runs in an empty working directory
+that must stay empty: bad input writes no file.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from optheory.cli import main
+
+NAN, INF = math.nan, math.inf
+
+
+def _api_cases() -> list[tuple[str, Callable[[], Any], str]]:
+    from optheory.analysis.rates import spectral_radius
+    from optheory.numeric.problems import EigenQuadratic, textbook_2d
+    from optheory.numeric.reddi import run_reddi
+    from optheory.numeric.run import run, train_2d
+    from optheory.symbolic.leaky import bias_correction, effective_weight, half_life
+    from optheory.symbolic.parse import parse_expression
+    from optheory.symbolic.quadratic import quadratic_minimizer
+    from optheory.symbolic.stability import stability_region
+    from optheory.symbolic.tuning import optimal_parameters
+    from optheory.verification import verify
+
+    p = textbook_2d()
+    x0 = np.array([-5.0, -2.0])
+    return [
+        ("Q nan", lambda: quadratic_minimizer([[NAN, 0], [0, 1]], [0, 0]), "Q"),
+        ("Q inf", lambda: quadratic_minimizer([[INF, 0], [0, 1]], [0, 0]), "Q"),
+        ("Q non-symmetric", lambda: quadratic_minimizer([[1, 2], [0, 1]], [0, 0]), "symmetric"),
+        ("Q indefinite", lambda: quadratic_minimizer([[1, 0], [0, -3]], [0, 0]), "eigenvalue -3"),
+        ("Q singular", lambda: quadratic_minimizer([[1, 1], [1, 1]], [0, 0]), "singular"),
+        ("c wrong shape", lambda: quadratic_minimizer([[1, 0], [0, 1]], [1, 2, 3]), "c"),
+        ("eigenvalues nan", lambda: EigenQuadratic([1.0, NAN]), "eigenvalues"),
+        ("eigenvalue zero", lambda: EigenQuadratic([1.0, 0.0]), "eigenvalues"),
+        ("eigenvalue negative", lambda: EigenQuadratic([-1.0]), "eigenvalues"),
+        ("basis not orthonormal", lambda: EigenQuadratic([1.0, 2.0], basis=[[1, 1], [0, 1]]), "basis"),
+        ("basis shape", lambda: EigenQuadratic([1.0, 2.0], basis=np.eye(3)), "basis"),
+        ("unknown backend", lambda: EigenQuadratic([1.0], backend="jax"), "backend"),
+        ("numpy on cuda", lambda: EigenQuadratic([1.0], device="cuda"), "device"),
+        ("from_matrix non-square", lambda: EigenQuadratic.from_matrix([[1.0, 2.0]], None), "Q"),
+        ("from_matrix indefinite", lambda: EigenQuadratic.from_matrix([[1.0, 0], [0, -1.0]]), "Q"),
+        ("grad wrong shape", lambda: p.grad(np.zeros(3)), "x"),
+        ("run unknown method", lambda: run("sgdd", p, x0, 5, eta=0.1), "method"),
+        ("run eta zero", lambda: run("gd", p, x0, 5, eta=0.0), "eta"),
+        ("run eta nan", lambda: run("gd", p, x0, 5, eta=NAN), "eta"),
+        ("run beta one", lambda: run("momentum", p, x0, 5, eta=0.1, beta=1.0), "beta"),
+        ("run gamma > 1", lambda: run("rmsprop", p, x0, 5, eta=0.1, gamma=1.5), "gamma"),
+        ("run rho < 0", lambda: run("adadelta", p, x0, 5, rho=-0.1), "rho"),
+        ("run beta1 > 1", lambda: run("adam", p, x0, 5, eta=0.1, beta1=2.0), "beta1"),
+        ("run beta2 < 0", lambda: run("adam", p, x0, 5, eta=0.1, beta2=-0.5), "beta2"),
+        ("run eps < 0", lambda: run("adagrad", p, x0, 5, eta=0.1, eps=-1e-6), "eps"),
+        ("run unknown convention", lambda: run("adam", p, x0, 5, eta=0.1, convention="keras"), "convention"),
+        ("run yogi on torch", lambda: run("yogi", p, x0, 5, impl="torch", eta=0.1), "yogi"),
+        ("run x0 wrong shape", lambda: run("gd", p, np.zeros(3), 5, eta=0.1), "x0"),
+        ("run x0 inf", lambda: run("gd", p, np.array([INF, 0.0]), 5, eta=0.1), "x0"),
+        ("run steps zero", lambda: run("gd", p, x0, 0, eta=0.1), "steps"),
+        ("run absurd steps", lambda: run("gd", p, x0, 10**12, eta=0.1), "steps"),
+        ("train_2d unknown method", lambda: train_2d("newton", eta=0.1), "method"),
+        ("effective_weight beta 1", lambda: effective_weight(1.0), "beta"),
+        ("half_life beta nan", lambda: half_life(NAN), "beta"),
+        ("bias_correction t 0", lambda: bias_correction(0.9, 0), "t"),
+        ("reddi C <= 2", lambda: run_reddi("adam", 2.0), "C"),
+        ("parse attribute", lambda: parse_expression("x.__class__"), "attribute"),
+        ("parse bomb", lambda: parse_expression("9**9**9**9"), "large"),
+        ("optimal unknown method", lambda: optimal_parameters("adamw", 1, 10), "method"),
+        ("optimal lam_min > lam_max", lambda: optimal_parameters("gd", 10, 1), "lam"),
+        ("optimal lam_min zero", lambda: optimal_parameters("gd", 0, 1), "lam"),
+        ("spectral_radius unknown method", lambda: spectral_radius("adam", 0.1, 1.0), "method"),
+        ("spectral_radius lam nan", lambda: spectral_radius("gd", 0.1, NAN), "lam"),
+        ("spectral_radius eta zero", lambda: spectral_radius("gd", 0.0, 1.0), "eta"),
+        ("stability_region non-square", lambda: stability_region(sp.Matrix([[1, 2]])), "square"),
+        ("verify unknown claim", lambda: verify(["no.such"]), "claim"),
+    ]
+
+
+API_CASES = _api_cases()
+
+
+@pytest.fixture
+def empty_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize(("name", "call", "needle"), API_CASES, ids=[c[0] for c in API_CASES])
+def test_api_bad_input(name: str, call: Callable[[], Any], needle: str, empty_cwd: Path) -> None:
+    with pytest.raises(ValueError) as info:
+        call()
+    message = str(info.value)
+    assert "\n" not in message.strip(), message
+    assert needle.lower() in message.lower(), message
+    assert os.listdir(empty_cwd) == []
+
+
+CLI_CASES: list[tuple[str, list[str]]] = [
+    ("minimize non-symmetric", ["minimize", "--Q", "1,2;3,4"]),
+    ("minimize indefinite", ["minimize", "--Q", "1,0;0,-1"]),
+    ("minimize ragged", ["minimize", "--Q", "1,0;0"]),
+    ("minimize text", ["minimize", "--Q", "eval('1')"]),
+    ("minimize nan", ["minimize", "--Q", "nan,0;0,1"]),
+    ("minimize huge", ["minimize", "--Q", ";".join([",".join(["1"] * 20)] * 20)]),
+    ("run unknown method", ["run", "sgdd", "--f", "x**2", "--x0", "1"]),
+    ("run dunder", ["run", "gd", "--f", "x.__class__", "--x0", "1", "--eta", "0.1"]),
+    ("run import", ["run", "gd", "--f", "__import__('os')", "--x0", "1", "--eta", "0.1"]),
+    ("run x0 mismatch", ["run", "gd", "--f", "x1**2 + x2**2", "--x0", "1", "--eta", "0.1"]),
+    ("run eta negative", ["run", "gd", "--f", "x**2", "--x0", "1", "--eta", "-1"]),
+    ("run eta inf", ["run", "gd", "--f", "x**2", "--x0", "1", "--eta", "inf"]),
+    ("run steps absurd", ["run", "gd", "--f", "x**2", "--x0", "1", "--eta", "0.1", "--steps", "99999999999"]),
+    ("run beta out of range", ["run", "momentum", "--f", "x**2", "--x0", "1", "--eta", "0.1", "--beta", "2"]),
+    ("run gamma out of range", ["run", "rmsprop", "--f", "x**2", "--x0", "1", "--eta", "0.1", "--gamma", "-1"]),
+    ("verify unknown claim", ["verify", "--claim", "no.such.claim"]),
+    ("verify unknown source", ["verify", "--source", "nowhere"]),
+    ("report unknown topic", ["report", "--out", "r", "--topic", "nonsense"]),
+    ("report unwritable out", ["report", "--out", "/proc/optheory-cannot-write", "--topic", "quadratics"]),
+    ("unknown command", ["frobnicate"]),
+]
+
+
+@pytest.mark.parametrize(("name", "argv"), CLI_CASES, ids=[c[0] for c in CLI_CASES])
+def test_cli_bad_input(
+    name: str, argv: list[str], empty_cwd: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse usage errors
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    assert code == 2, captured
+    assert "Traceback" not in captured.err
+    lines = [ln for ln in captured.err.splitlines() if ln.strip()]
+    assert 1 <= len(lines) <= 2, captured.err  # the error, and argparse's "see --help" hint
+    assert os.listdir(empty_cwd) == []
+
+
+def test_catalogue_size() -> None:
+    assert len(API_CASES) + len(CLI_CASES) >= 40
