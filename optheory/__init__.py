@@ -42,12 +42,24 @@ _EXPORTS: dict[str, str] = {
     "heavy_ball_momentum_map": "optheory.symbolic.ode",
     "rmsprop_two_cycle": "optheory.symbolic.adaptive",
     "convergence_order": "optheory.numeric.ode",
+    "iteration_matrix": "optheory.symbolic.linear",
+    "method_update": "optheory.symbolic.linear",
+    "characteristic_polynomial": "optheory.symbolic.linear",
+    "momentum_matrix": "optheory.symbolic.linear",
+    "stability_region": "optheory.symbolic.stability",
+    "jury_conditions": "optheory.symbolic.stability",
+    "regime": "optheory.symbolic.heavy_ball",
+    "regime_boundaries": "optheory.symbolic.heavy_ball",
+    "optimal_parameters": "optheory.symbolic.tuning",
+    "eigen_decoupling": "optheory.symbolic.decoupling",
+    "spectral_radius": "optheory.analysis.rates",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 if TYPE_CHECKING:  # pragma: no cover
     from optheory.analysis.objective_problem import ExpressionProblem
+    from optheory.analysis.rates import spectral_radius
     from optheory.numeric.cycles import find_cycle
     from optheory.numeric.ode import convergence_order
     from optheory.numeric.optimizers import CONVENTIONS, METHODS, get_method
@@ -56,12 +68,20 @@ if TYPE_CHECKING:  # pragma: no cover
     from optheory.numeric.reddi import run_reddi
     from optheory.numeric.run import Trajectory, run, train_2d
     from optheory.symbolic.adaptive import rmsprop_two_cycle
+    from optheory.symbolic.decoupling import eigen_decoupling
+    from optheory.symbolic.heavy_ball import regime, regime_boundaries
     from optheory.symbolic.leaky import (
         bias_correction,
         effective_sample_size,
         effective_weight,
         ema_weight_sum,
         half_life,
+    )
+    from optheory.symbolic.linear import (
+        characteristic_polynomial,
+        iteration_matrix,
+        method_update,
+        momentum_matrix,
     )
     from optheory.symbolic.objective import Objective
     from optheory.symbolic.ode import euler_local_error, heavy_ball_momentum_map
@@ -71,6 +91,8 @@ if TYPE_CHECKING:  # pragma: no cover
         general_minimizer_identity,
         quadratic_minimizer,
     )
+    from optheory.symbolic.stability import jury_conditions, stability_region
+    from optheory.symbolic.tuning import optimal_parameters
 
 
 def __getattr__(name: str) -> Any:
