@@ -53,6 +53,8 @@ _EXPORTS: dict[str, str] = {
     "optimal_parameters": "optheory.symbolic.tuning",
     "eigen_decoupling": "optheory.symbolic.decoupling",
     "spectral_radius": "optheory.analysis.rates",
+    "sweep": "optheory.analysis.sweep",
+    "SweepResult": "optheory.analysis.sweep",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -60,6 +62,7 @@ __all__ = sorted([*_EXPORTS, "__version__"])
 if TYPE_CHECKING:  # pragma: no cover
     from optheory.analysis.objective_problem import ExpressionProblem
     from optheory.analysis.rates import spectral_radius
+    from optheory.analysis.sweep import SweepResult, sweep
     from optheory.numeric.cycles import find_cycle
     from optheory.numeric.ode import convergence_order
     from optheory.numeric.optimizers import CONVENTIONS, METHODS, get_method
