@@ -55,6 +55,11 @@ _EXPORTS: dict[str, str] = {
     "spectral_radius": "optheory.analysis.rates",
     "sweep": "optheory.analysis.sweep",
     "SweepResult": "optheory.analysis.sweep",
+    "verify": "optheory.verification",
+    "ClaimResult": "optheory.verification",
+    "ExerciseAnswer": "optheory.exercises",
+    "answer_exercise": "optheory.exercises",
+    "available_exercises": "optheory.exercises",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -63,6 +68,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from optheory.analysis.objective_problem import ExpressionProblem
     from optheory.analysis.rates import spectral_radius
     from optheory.analysis.sweep import SweepResult, sweep
+    from optheory.exercises import ExerciseAnswer, answer_exercise, available_exercises
     from optheory.numeric.cycles import find_cycle
     from optheory.numeric.ode import convergence_order
     from optheory.numeric.optimizers import CONVENTIONS, METHODS, get_method
@@ -96,6 +102,7 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from optheory.symbolic.stability import jury_conditions, stability_region
     from optheory.symbolic.tuning import optimal_parameters
+    from optheory.verification import ClaimResult, verify
 
 
 def __getattr__(name: str) -> Any:

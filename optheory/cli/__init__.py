@@ -19,7 +19,7 @@ from optheory import __version__
 
 __all__ = ["main", "build_parser", "SUBCOMMANDS"]
 
-SUBCOMMANDS: tuple[str, ...] = ("minimize", "run", "verify", "report")
+SUBCOMMANDS: tuple[str, ...] = ("minimize", "run", "verify", "exercise", "report")
 
 EPILOG = """exit codes:
   0  success

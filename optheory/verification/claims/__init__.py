@@ -1,3 +1,10 @@
 """Claim modules; importing this package registers every claim."""
 
-from optheory.verification.claims import demos, quadratic  # noqa: F401
+from optheory.verification.claims import (  # noqa: F401
+    adaptive,
+    demos,
+    leaky,
+    momentum,
+    ode,
+    quadratic,
+)

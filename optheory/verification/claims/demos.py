@@ -3,6 +3,8 @@ seed 001_439b5f8932771f95, exercise 2; section "RMSProp")."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from optheory.numeric.problems import EigenQuadratic, textbook_2d
@@ -90,7 +92,7 @@ def rmsprop_demo() -> Verdict:
     rms = train_2d("rmsprop", eta=0.4, gamma=0.9)
     ada = train_2d("adagrad", eta=0.4)
     # effective per-coordinate step eta / sqrt(s + eps) at the last step
-    def last_steps(method: str, **hyper: float) -> list[float]:
+    def last_steps(method: str, **hyper: Any) -> list[float]:
         traj = run(method, textbook_2d(), np.array([-5.0, -2.0]), 20, **hyper)
         dx = np.abs(np.diff(traj.x, axis=0))
         return [float(v) for v in dx[-1]]

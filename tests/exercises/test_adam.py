@@ -1,0 +1,54 @@
+"""Answers of the section "Adam" (optheory/exercises/adam.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from optheory.exercises.adam import beta_schedule, online_adam, online_yogi
+from optheory.numeric.reddi import run_reddi
+from tests.exercises._cache import solved
+
+
+def test_a1_learning_rates() -> None:
+    n = solved("adam", 1).numbers
+    reg = {r["eta"]: r["excess_loss"] for r in n["regression"]}
+    best = min(reg, key=reg.__getitem__)
+    assert best not in (min(reg), max(reg))  # the trade-off has an interior optimum here
+    assert n["quadratic"][0]["after_100"] > 4  # eta = 0.01 moves at most ~1 in 100 steps
+
+
+def test_beta_schedule() -> None:
+    assert beta_schedule(0.9, 1) == 0.0
+    assert beta_schedule(0.9, 2) == pytest.approx(0.9 * 0.1 / 0.19)
+
+
+def test_a2_time_varying_betas() -> None:
+    n = solved("adam", 2).numbers
+    assert n["symbolic_residual"] == "0" and n["beta_1"] == 0
+    assert n["max_relative_difference"] < 1e-12  # two exact rewrites, rounding only
+
+
+def test_a3_floor_scales_with_eta() -> None:
+    n = solved("adam", 3).numbers
+    assert n["loglog_slope"] == pytest.approx(1.0, abs=0.15)
+    for row in n["table"][:2]:
+        # the linearisation replaces s_hat by sigma^2 (neglecting lambda^2 E x^2 ~ 0.5% and
+        # the ~4% fluctuation of a 1000-step average): 10% covers it at the two small rates
+        assert row["measured_variance"] == pytest.approx(row["linearised_variance"], rel=0.1)
+
+
+def test_a4_adam_fails_yogi_converges() -> None:
+    n = solved("adam", 4).numbers
+    assert n["adam_failures"] == 3 and n["yogi_all_converge"] is True
+    for r in n["runs"]:
+        if r["beta2"] < 0.5:
+            assert r["adam_final_mean"] > 0.9 and r["yogi_final_mean"] < -0.9
+    b1, b2 = 0.9, 0.999  # oracle of the Cauchy-Schwarz bound
+    assert n["step_bound_default_betas"] == pytest.approx(
+        (1 - b1) * np.sqrt(b2 / ((1 - b2) * (b2 - b1**2))), rel=1e-12)
+
+
+def test_online_adam_default_is_the_paper_adam() -> None:
+    assert np.array_equal(online_adam(3.0, steps=300), run_reddi("adam", 3.0, 300).x)
+    assert online_yogi(3.0, steps=3000)[-1] < -0.9
