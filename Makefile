@@ -17,8 +17,11 @@ $(STAMP): $(PY) pyproject.toml
 
 venv: $(STAMP)
 
+# The chapter's data set, when the shared folder is beside the checkout.
+AIRFOIL ?= $(wildcard ../shared/data/airfoil_self_noise.dat)
+
 report: $(STAMP)
-	$(VENV)/bin/optheory report --out reports
+	OPTHEORY_AIRFOIL="$(abspath $(AIRFOIL))" $(VENV)/bin/optheory report --out reports
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check optheory tests scripts

@@ -54,7 +54,7 @@ def batch_and_rate(ctx: Context) -> Draft:
             table.append({
                 "batch": b, "eta": eta, "steps_per_epoch": res.steps_per_epoch,
                 "loss_epoch1": float(final[len(final) // 2]), "loss_epoch2": float(final[-1]),
-                "seconds_per_epoch": res.seconds / epochs / len(etas),
+                "gradient_examples_per_epoch": res.steps_per_epoch * b,
             })
             curves[f"b={b}, eta={eta}"] = (res.examples / data.n, final)
     finite = [r for r in table if np.isfinite(r["loss_epoch2"])]
@@ -63,8 +63,10 @@ def batch_and_rate(ctx: Context) -> Draft:
                 if not np.isfinite(r["loss_epoch2"]) or r["loss_epoch2"] > 1e3]
     per_b = {b: min((r for r in table if r["batch"] == b), key=lambda r: (
         r["loss_epoch2"] if np.isfinite(r["loss_epoch2"]) else np.inf)) for b in batches}
-    time_text = ", ".join(
-        f"b={b}: {np.mean([r['seconds_per_epoch'] for r in table if r['batch'] == b]):.2g} s"
+    # Wall-clock times are machine dependent and would make the answer non-deterministic;
+    # the cost per epoch is stated as updates (each with fixed overhead) and examples touched.
+    cost_text = ", ".join(
+        f"b={b}: {next(r['steps_per_epoch'] for r in table if r['batch'] == b)} updates"
         for b in batches)
     answer = (
         f"Two epochs of minibatch SGD on {data.describe()} (minimum loss {best:.4f}), averaged "
@@ -79,9 +81,10 @@ def batch_and_rate(ctx: Context) -> Draft:
         "rates up to the stability limit 2/lambda_max of the full loss "
         f"({gd_step_limit(float(np.max(np.linalg.eigvalsh(data.hessian())))):.3f} here), but "
         "make only "
-        f"n/b steps per epoch. Time per epoch of this vectorised trainer: {time_text}; one "
-        "step costs about the same for any small b, so time per epoch grows with the number "
-        "of steps n/b until b is large enough for the arithmetic to dominate."
+        f"n/b steps per epoch. Cost per epoch: every epoch touches all n examples once, in "
+        f"{cost_text}; each update carries a fixed overhead, so for small b the time per epoch "
+        "grows with the number of updates n/b until b is large enough for the arithmetic "
+        "on b examples to dominate."
     )
     lam = np.linalg.eigvalsh(data.hessian())
     derivation = [latex_eq(r"\eta_{\max}^{\mathrm{GD}}\ (1 - \eta\lambda_{\max} = -1)",

@@ -15,6 +15,12 @@ __all__ = ["TOPIC_MODULES", "register_all"]
 #: topic name -> module under optheory.report.topics
 TOPIC_MODULES: dict[str, str] = {
     "quadratics": "quadratics",
+    "momentum": "momentum",
+    "leaky": "leaky",
+    "adaptive": "adaptive",
+    "ode": "ode",
+    "claims": "claims",
+    "exercises": "exercises",
 }
 
 
