@@ -15,7 +15,7 @@ import sympy as sp
 
 from optheory.exercises._common import NoisyProblem, latex_eq, limit_in_unit_interval
 from optheory.exercises._registry import Context, Draft, exercise
-from optheory.exercises._regression import regression_data, train
+from optheory.analysis.regression import regression_data, train
 from optheory.exercises.minibatch_sgd import data_note
 from optheory.exercises.momentum import stationary_variance
 from optheory.numeric.problems import EigenQuadratic, textbook_2d

@@ -18,7 +18,7 @@ import sympy as sp
 
 from optheory.exercises._common import fmt, latex_eq
 from optheory.exercises._registry import Context, Draft, exercise
-from optheory.exercises._regression import (
+from optheory.analysis.regression import (
     RegressionData,
     regression_data,
     stationary_excess,

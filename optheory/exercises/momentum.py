@@ -17,7 +17,7 @@ import sympy as sp
 
 from optheory.exercises._common import NoisyProblem, fmt, latex_eq
 from optheory.exercises._registry import Context, Draft, exercise
-from optheory.exercises._regression import regression_data, train
+from optheory.analysis.regression import regression_data, train
 from optheory.numeric.problems import EigenQuadratic, textbook_2d
 from optheory.numeric.rates import empirical_rate
 from optheory.numeric.run import run

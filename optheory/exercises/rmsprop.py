@@ -15,7 +15,7 @@ import sympy as sp
 
 from optheory.exercises._common import count_text, first_below, latex_eq
 from optheory.exercises._registry import Context, Draft, exercise
-from optheory.exercises._regression import regression_data, train
+from optheory.analysis.regression import regression_data, train
 from optheory.exercises.adagrad import TEXTBOOK_LENET_NOTE, compare_rotations
 from optheory.exercises.minibatch_sgd import data_note
 from optheory.numeric.problems import textbook_2d

@@ -19,7 +19,7 @@ from sympy import stats
 
 from optheory.exercises._common import NoisyProblem, fmt, latex_eq
 from optheory.exercises._registry import Context, Draft, exercise
-from optheory.exercises._regression import regression_data, stationary_excess
+from optheory.analysis.regression import regression_data, stationary_excess
 from optheory.numeric.problems import EigenQuadratic
 from optheory.numeric.run import run
 

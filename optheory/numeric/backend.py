@@ -14,6 +14,7 @@ from optheory._checks import check_choice
 
 __all__ = [
     "BACKENDS",
+    "torch_available",
     "as_array",
     "backend_of",
     "check_backend",
@@ -33,6 +34,15 @@ def import_torch() -> Any:
             "backend 'torch' needs PyTorch; install it with: pip install 'optheory[torch]'"
         ) from None
     return torch
+
+
+def torch_available() -> bool:
+    """True when torch can be imported (imports it if so)."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def check_backend(backend: str, device: str = "cpu") -> tuple[str, str]:

@@ -1,11 +1,11 @@
-"""The regression problem and minibatch trainer behind the exercises (_regression.py)."""
+"""The regression problem and minibatch trainer (optheory.analysis.regression)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from optheory.exercises._regression import regression_data, stationary_excess, train
+from optheory.analysis.regression import regression_data, stationary_excess, train
 
 
 def test_synthetic_stand_in_has_the_airfoil_shape() -> None:

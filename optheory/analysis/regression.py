@@ -104,12 +104,8 @@ def regression_data(data_path: str | None) -> RegressionData:
     """
     if data_path is None:
         return _synthetic()
-    try:
-        from optheory.data import load_airfoil
-    except ImportError:
-        raise ValueError(
-            "reading airfoil_self_noise.dat needs optheory.data, which this installation "
-            "lacks; leave data_path out to use the synthetic stand-in") from None
+    from optheory.data import load_airfoil
+
     X, y = load_airfoil(data_path)
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float).ravel()
