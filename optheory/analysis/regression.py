@@ -18,11 +18,18 @@ from typing import Any
 
 import numpy as np
 
-from optheory._checks import check_positive_int
+from optheory._checks import check_choice, check_positive_int
 from optheory.numeric.optimizers import batch_size, get_method
 from optheory.numeric.trajectory import overflow_ok
 
-__all__ = ["RegressionData", "TrainResult", "regression_data", "train"]
+__all__ = [
+    "RegressionData",
+    "TrainResult",
+    "predicted_mean_path",
+    "predicted_rate",
+    "regression_data",
+    "train",
+]
 
 #: Shape of the chapter's data after the textbook's loader (rows kept, features).
 ROWS, FEATURES = 1500, 5
@@ -249,3 +256,65 @@ def stationary_excess(
     excess = res.loss[evals + 1:] - data.min_loss()  # (T, K, R)
     per_stream = excess.mean(axis=0)
     return per_stream.mean(axis=1), per_stream.std(axis=1, ddof=1) / np.sqrt(replicas)
+
+
+def predicted_mean_path(
+    data: RegressionData,
+    method: str,
+    steps: int,
+    theta0: np.ndarray,
+    *,
+    eta: float,
+    beta: float = 0.0,
+) -> np.ndarray:
+    r"""Predicted (mean) parameters of GD or heavy ball on the regression, from the eigenvalues.
+
+    The loss is the quadratic :math:`\tfrac12 (\theta - \theta^\star)^\top H (\theta - \theta^\star)
+    + L^\star` with :math:`H = A^\top A / n`.  In the eigenbasis of :math:`H` each
+    coordinate :math:`z_i` follows the method's own iteration matrix
+    :math:`R(\eta, \beta, \lambda_i)` (derived by sympy from the update rule, see
+    :func:`optheory.symbolic.linear.iteration_matrix`), so
+
+    .. math:: (v_i, z_i)_t = R(\eta, \beta, \lambda_i)^t\, (0, z_i(0)).
+
+    This is the exact full-batch path.  Minibatch gradients drawn uniformly
+    *with replacement* are unbiased and independent of the past, so by linearity
+    the same formula is the exact *expected* path of minibatch training.
+
+    Returns
+    -------
+    numpy.ndarray, shape (steps + 1, dim)
+    """
+    import sympy as sp
+
+    from optheory.symbolic.linear import iteration_matrix, method_update
+
+    check_choice("method", method, ("gd", "momentum"))
+    steps = check_positive_int("steps", steps, maximum=10**6)
+    update, state = method_update(method)
+    R = iteration_matrix(update, state)
+    symbols = {s.name: s for s in R.free_symbols}
+    args = [symbols.get(n, sp.Symbol(n)) for n in ("eta", "beta", "lam")]
+    R_of = sp.lambdify(args, R, "numpy")
+    H = data.hessian()
+    lam, V = np.linalg.eigh((H + H.T) / 2)
+    theta_star = data.minimizer()
+    z0 = V.T @ (np.asarray(theta0, dtype=float) - theta_star)
+    mats = np.array([np.asarray(R_of(eta, beta, li), dtype=float) for li in lam])  # (d, m, m)
+    m = mats.shape[1]
+    s = np.zeros((lam.size, m))
+    s[:, m - 1] = z0  # the position is the last state variable: (x,) or (v, x)
+    path = [z0.copy()]
+    for _ in range(steps):
+        s = np.einsum("dij,dj->di", mats, s)
+        path.append(s[:, m - 1].copy())
+    return np.asarray(theta_star + np.array(path) @ V.T)
+
+
+def predicted_rate(data: RegressionData, method: str, *, eta: float, beta: float = 0.0) -> float:
+    """Per-step contraction of the (mean) error: the largest spectral radius over eig(H)."""
+    from optheory.analysis.rates import spectral_radius
+
+    check_choice("method", method, ("gd", "momentum"))
+    lam = np.linalg.eigvalsh(data.hessian())
+    return float(np.max(spectral_radius(method, eta, lam, beta)))

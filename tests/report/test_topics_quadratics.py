@@ -30,3 +30,14 @@ def test_cli_report_unknown_topic(tmp_path: Path, capsys: pytest.CaptureFixture[
     err = capsys.readouterr().err
     assert "quadratics" in err and "Traceback" not in err
     assert not (tmp_path / "r").exists()
+
+
+def test_regression_page_verifications_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    from optheory.report.topics import regression
+    from tests.conftest import DATA_PATH
+
+    monkeypatch.setenv("OPTHEORY_AIRFOIL", DATA_PATH)
+    page = regression.build()
+    rows = [r for b in page.blocks if isinstance(b, Verification) for r in b.rows]
+    assert len(rows) == 6
+    assert all(r.verdict for r in rows), [r.claim for r in rows if not r.verdict]

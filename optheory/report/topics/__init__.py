@@ -19,6 +19,7 @@ TOPIC_MODULES: dict[str, str] = {
     "leaky": "leaky",
     "adaptive": "adaptive",
     "ode": "ode",
+    "regression": "regression",
     "claims": "claims",
     "exercises": "exercises",
 }
