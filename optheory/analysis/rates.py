@@ -7,16 +7,24 @@ from :mod:`optheory.symbolic` (characteristic polynomial of the update rule,
 solved in closed form by ``sympy.roots``) and are compiled once per method
 with ``lambdify``; they are then evaluated in complex arithmetic so that the
 complex pairs of the "ripples" regime need no special case.
+
+A faster real-arithmetic path (:func:`spectral_radius_real`) evaluates the
+same spectral radius from :func:`modulus_form`: sympy rewrites the roots as
+:math:`h \pm \delta` with radical-free :math:`h` and :math:`\delta^2`, derives
+the largest modulus in the real and in the complex regime, and the resulting
+``Piecewise`` is compiled to numpy.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, reduce
 from typing import Any
 
 import numpy as np
 import sympy as sp
+from sympy.printing.numpy import NumPyPrinter
 
 from optheory._checks import check_choice
 from optheory.symbolic.linear import (
@@ -28,7 +36,16 @@ from optheory.symbolic.linear import (
     method_update,
 )
 
-__all__ = ["RATE_METHODS", "root_expressions", "spectral_radius"]
+__all__ = [
+    "RATE_METHODS",
+    "ModulusForm",
+    "modulus_form",
+    "radius_inputs",
+    "real_radius_evaluator",
+    "root_expressions",
+    "spectral_radius",
+    "spectral_radius_real",
+]
 
 #: methods accepted by :func:`spectral_radius`
 RATE_METHODS: tuple[str, ...] = ("gd", "momentum", "nesterov")
@@ -120,6 +137,31 @@ def spectral_radius(method: str, eta: Any, lam: Any, beta: Any = 0.0) -> Any:
     check_choice("method", method, RATE_METHODS)
     if any(_is_torch(v) for v in (eta, lam, beta)):
         return _spectral_radius_torch(method, eta, lam, beta)
+    e, lam_a, b = radius_inputs(method, eta, lam, beta)
+    e, lam_a, b = np.broadcast_arrays(e, lam_a, b)
+    roots = _compiled(method, "numpy")(
+        e.astype(np.complex128), lam_a.astype(np.complex128), b.astype(np.complex128)
+    )
+    mods = [np.abs(np.broadcast_to(r, e.shape)) for r in roots]
+    return np.asarray(np.maximum.reduce(mods), dtype=np.float64)
+
+
+def radius_inputs(
+    method: str, eta: Any, lam: Any, beta: Any = 0.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Check the inputs of :func:`spectral_radius` (numpy): float64 arrays, not broadcast.
+
+    Returns
+    -------
+    eta, lam, beta : ndarray
+        float64, each in its own shape (the shapes are checked to broadcast).
+
+    Raises
+    ------
+    ValueError
+        As :func:`spectral_radius`.
+    """
+    check_choice("method", method, RATE_METHODS)
     arrays = []
     for name, value in (("eta", eta), ("lam", lam), ("beta", beta)):
         try:
@@ -137,16 +179,12 @@ def spectral_radius(method: str, eta: Any, lam: Any, beta: Any = 0.0) -> Any:
     e, lam_a, b = arrays
     _check_values(method, bool(np.all(e > 0)), bool(np.all(b == 0)))
     try:
-        e, lam_a, b = np.broadcast_arrays(e, lam_a, b)
+        np.broadcast_shapes(e.shape, lam_a.shape, b.shape)
     except ValueError:
         raise ValueError(
             f"eta, lam and beta shapes do not broadcast: {e.shape}, {lam_a.shape}, {b.shape}"
         ) from None
-    roots = _compiled(method, "numpy")(
-        e.astype(np.complex128), lam_a.astype(np.complex128), b.astype(np.complex128)
-    )
-    mods = [np.abs(np.broadcast_to(r, e.shape)) for r in roots]
-    return np.asarray(np.maximum.reduce(mods), dtype=np.float64)
+    return e, lam_a, b
 
 
 def _check_values(method: str, eta_positive: bool, beta_zero: bool) -> None:
@@ -190,3 +228,205 @@ def _spectral_radius_torch(method: str, eta: Any, lam: Any, beta: Any) -> Any:
     roots = _compiled(method, "torch")(e.to(cdtype), lam_t.to(cdtype), b.to(cdtype))
     mods = [torch.broadcast_to(torch.as_tensor(r, device=ref.device), e.shape).abs() for r in roots]
     return torch.stack(mods).amax(dim=0).to(dtype)
+
+
+# -- real-arithmetic path ------------------------------------------------------------
+
+#: symbols of :attr:`ModulusForm.radius`: the roots' centre h and product p
+CENTER, PRODUCT = sp.symbols("h p", real=True)
+
+
+@dataclass(frozen=True)
+class ModulusForm:
+    r"""The spectral radius of a method as a function of two radical-free quantities.
+
+    Attributes
+    ----------
+    center : sympy.Expr
+        :math:`h = (z_1 + z_2)/2` in ``eta``, ``lam``, ``beta`` (the root itself
+        for a degree-1 polynomial).
+    product : sympy.Expr
+        :math:`p = z_1 z_2` (``center**2`` for degree 1).
+    radius : sympy.Expr
+        :math:`\max_i |z_i|` in the symbols :data:`CENTER` (h) and
+        :data:`PRODUCT` (p): a ``Piecewise`` over the sign of
+        :math:`\delta^2 = h^2 - p` for degree 2.
+    """
+
+    center: sp.Expr
+    product: sp.Expr
+    radius: sp.Expr
+
+
+def _has_radical(expr: sp.Expr) -> bool:
+    return any(not a.exp.is_integer for a in expr.atoms(sp.Pow))
+
+
+@cache
+def modulus_form(method: str) -> ModulusForm:
+    r"""Derive the spectral radius of a method in real arithmetic, from its roots.
+
+    Parameters
+    ----------
+    method : str
+        One of :data:`RATE_METHODS`.
+
+    Returns
+    -------
+    ModulusForm
+
+    Raises
+    ------
+    ValueError
+        Unknown method.
+
+    Algorithm
+    ---------
+    The roots :math:`z_{1,2}` of :func:`root_expressions` are
+    :math:`h \pm \delta` with :math:`h = (z_1 + z_2)/2` and
+    :math:`\delta = (z_1 - z_2)/2`; sympy expands :math:`h`, :math:`p = z_1 z_2`
+    and :math:`\delta^2`, checks that none holds a radical (so all three are
+    real for real inputs) and that :math:`\delta^2 = h^2 - p`.  Then
+
+    * real regime :math:`\delta^2 \ge 0`: :math:`\delta = \pm t`, :math:`t \ge 0`;
+      writing :math:`h = \pm a` with :math:`a = |h|`, sympy folds
+      :math:`\max(|{\pm a} + t|, |{\pm a} - t|)` (each ``Abs`` as a ``Piecewise``)
+      for both signs and must find one expression, :math:`a + t`;
+    * complex regime :math:`\delta^2 < 0`: :math:`\delta = \pm i w`, :math:`w > 0`;
+      sympy computes :math:`|h \pm i w|` and substitutes
+      :math:`w^2 = -\delta^2 = p - h^2`.
+
+    The two results make the ``Piecewise`` :attr:`ModulusForm.radius`.
+    """
+    check_choice("method", method, RATE_METHODS)
+    roots = root_expressions(method)
+    if len(roots) == 1:
+        (root,) = roots
+        return ModulusForm(sp.expand(root), sp.expand(root**2), sp.Abs(CENTER))
+    if len(roots) != 2:  # pragma: no cover - the linear methods have 1- or 2-dim states
+        raise RuntimeError(f"{method}: the real path handles degrees 1 and 2")
+    z1, z2 = roots
+    h = sp.expand((z1 + z2) / 2)
+    p = sp.expand(z1 * z2)
+    d2 = sp.expand(((z1 - z2) / 2) ** 2)
+    if any(_has_radical(x) for x in (h, p, d2)) or sp.expand(h**2 - p - d2) != 0:
+        raise RuntimeError(f"{method}: unexpected form of the roots")  # pragma: no cover
+    a, t = sp.symbols("a t", nonnegative=True)
+    real = {
+        sp.piecewise_fold(
+            sp.Max(*(sp.Abs(sign * a + e * t).rewrite(sp.Piecewise) for e in (1, -1)))
+        )
+        for sign in (1, -1)
+    }
+    if len(real) != 1 or next(iter(real)).has(sp.Piecewise):  # pragma: no cover
+        raise RuntimeError(f"{method}: no single modulus in the real regime")
+    delta2 = CENTER**2 - PRODUCT
+    real_mod = next(iter(real)).subs({a: sp.Abs(CENTER), t: sp.sqrt(delta2)})
+    w = sp.Symbol("w", positive=True)
+    pair = {sp.Abs(CENTER + e * sp.I * w) for e in (1, -1)}
+    if len(pair) != 1:  # pragma: no cover - conjugates have one modulus
+        raise RuntimeError(f"{method}: the complex pair has two moduli")
+    complex_mod = next(iter(pair)).subs(w, sp.sqrt(-delta2))
+    radius = sp.Piecewise((complex_mod, delta2 < 0), (real_mod, True))
+    return ModulusForm(h, p, radius)
+
+
+class _WherePrinter(NumPyPrinter):  # type: ignore[misc]
+    """numpy printer writing a two-piece ``Piecewise`` as one ``numpy.where``."""
+
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        if len(expr.args) == 2 and expr.args[1].cond == sp.true:
+            (a, cond), (b, _) = expr.args
+            return (
+                f"{self._module_format('numpy.where')}({self._print(cond)}, "
+                f"{self._print(a)}, {self._print(b)})"
+            )
+        return str(super()._print_Piecewise(expr))  # pragma: no cover
+
+
+def _separable(expr: sp.Expr) -> tuple[Any, list[sp.Expr]]:
+    """Split ``expr`` into a sum or product of parts that each miss a variable.
+
+    Returns ``(combine, parts)`` with ``combine`` ``numpy.add`` or
+    ``numpy.multiply`` (``None`` and ``[expr]`` when no split exists).  Parts
+    are ordered by their number of variables, so on a grid (e.g.
+    ``beta/2 + 1/2 - eta*lam/2`` with ``eta`` and ``beta`` on two axes) each
+    part is evaluated on its own axes and only the last combination has the
+    grid's size.
+    """
+    names = expr.free_symbols
+    for form in (sp.expand(expr), sp.factor(expr)):
+        if not isinstance(form, sp.Add | sp.Mul):
+            continue
+        groups: dict[frozenset[sp.Basic], list[sp.Expr]] = {}
+        for term in form.args:
+            groups.setdefault(frozenset(term.free_symbols), []).append(term)
+        if len(groups) > 1 and all(len(k) < len(names) for k in groups):
+            ordered = sorted(groups.items(), key=lambda kv: len(kv[0]))
+            parts = [form.func(*terms) for _, terms in ordered]
+            return (np.add if isinstance(form, sp.Add) else np.multiply), parts
+    return None, [expr]
+
+
+@cache
+def real_radius_evaluator(method: str) -> Callable[[Any, Any, Any], Any]:
+    r"""Compiled numpy function ``(eta, lam, beta) -> rho`` of :func:`modulus_form`; no checks.
+
+    The arguments must be float64 arrays that broadcast (see
+    :func:`radius_inputs`).  Subexpressions are evaluated at their own
+    broadcast shapes (pass grid axes unbroadcast), and the result is an array
+    that broadcasts to the inputs' common shape (it may be smaller, e.g. when
+    ``rho`` does not depend on an input).  Inputs whose squares overflow give
+    ``inf`` or NaN.
+    """
+    form = modulus_form(method)
+    uses_product = form.radius.has(PRODUCT)
+    combine_h, center = _separable(form.center)
+    combine_p, product = _separable(form.product) if uses_product else (None, [])
+    pieces = sp.lambdify((_E, _L, _B), [*center, *product], modules="numpy")
+    radius = sp.lambdify((CENTER, PRODUCT), form.radius, printer=_WherePrinter, cse=True)
+    split = len(center)
+
+    def evaluate(eta: Any, lam: Any, beta: Any) -> Any:
+        values = pieces(eta, lam, beta)
+        h = reduce(combine_h, values[:split]) if combine_h else values[0]
+        p = (reduce(combine_p, values[split:]) if combine_p else values[split]) if product else 0.0
+        # the unused branch of the where takes sqrt of a negative number
+        with np.errstate(invalid="ignore", over="ignore"):
+            return radius(h, p)
+
+    return evaluate
+
+
+def spectral_radius_real(method: str, eta: Any, lam: Any, beta: Any = 0.0) -> np.ndarray:
+    r"""Spectral radius as :func:`spectral_radius`, in real arithmetic (numpy only).
+
+    Parameters
+    ----------
+    method : str
+        One of :data:`RATE_METHODS`.
+    eta, lam, beta : array_like
+        As for :func:`spectral_radius` (no torch tensors).
+
+    Returns
+    -------
+    ndarray
+        float64, the broadcast shape.
+
+    Raises
+    ------
+    ValueError
+        As :func:`spectral_radius`.
+
+    Algorithm
+    ---------
+    Evaluates :attr:`ModulusForm.radius` of :func:`modulus_form`:
+    :math:`\sqrt{p}` where :math:`h^2 - p < 0`, else :math:`|h| + \sqrt{h^2 - p}`.
+    It agrees with the complex path to rounding; near a double root
+    (:math:`h^2 \approx p`) both lose up to :math:`\sim\sqrt{\epsilon}`
+    relative, as any evaluation from rounded inputs does.
+    """
+    e, lam_a, b = radius_inputs(method, eta, lam, beta)
+    shape = np.broadcast_shapes(e.shape, lam_a.shape, b.shape)
+    rho = real_radius_evaluator(method)(e, lam_a, b)
+    return np.array(np.broadcast_to(rho, shape), dtype=np.float64)

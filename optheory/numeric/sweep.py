@@ -46,12 +46,14 @@ from optheory.numeric.trajectory import overflow_ok, start_point
 
 __all__ = [
     "CHECK_EVERY",
+    "FIT_EVERY",
     "KERNELS",
     "LINEAR_METHODS",
     "SimulationOutput",
     "SimulationPlan",
     "bytes_per_setting",
     "fit_start",
+    "fit_stride",
     "linear_recurrence",
     "plan_simulation",
     "run_plan",
@@ -63,6 +65,8 @@ LINEAR_METHODS = ("gd", "momentum", "nesterov")
 KERNELS = ("auto", "fused", "generic")
 #: Steps between two checks for divergence (and rescaling, fused kernel).
 CHECK_EVERY = 32
+#: Default stride between the tail norms fitted for the rate (see :func:`fit_stride`).
+FIT_EVERY = 4
 MAX_STEPS = 10_000_000
 # Elements per state array in one chunk: small enough that the fused kernel's
 # five (chunk, d) arrays stay in a core's L2 cache on numpy; torch pays more
@@ -94,6 +98,8 @@ class SimulationOutput:
         ``"fused"`` or ``"generic"``: the kernel that ran.
     chunk : int
         Settings per chunk.
+    fit_stride : int
+        Steps between two fitted tail norms (:func:`fit_stride`).
     """
 
     final_error: np.ndarray
@@ -102,12 +108,21 @@ class SimulationOutput:
     fit_start: int
     kernel: str
     chunk: int
+    fit_stride: int = 1
 
 
 def fit_start(steps: int, tail: float) -> int:
     r"""First step of the tail fitted for the rate: :math:`\lfloor (1 - \text{tail})\, T \rfloor`,
     at most :math:`T - 1` so the fit always has two points."""
     return min(int(math.floor((1.0 - tail) * steps)), steps - 1)
+
+
+def fit_stride(steps: int, t0: int, fit_every: int) -> int:
+    r"""Stride between fitted tail norms: ``fit_every``, at most :math:`T - t_0` so the fit has two.
+
+    The fitted steps are :math:`t_0, t_0 + s, t_0 + 2s, \dots \le T`.
+    """
+    return max(1, min(fit_every, steps - t0))
 
 
 def bytes_per_setting(method: str, dim: int, kernel: str, convention: str = "textbook") -> int:
@@ -123,7 +138,7 @@ def bytes_per_setting(method: str, dim: int, kernel: str, convention: str = "tex
         spec = get_method(method, convention)
         fields = _array_fields(spec.init(np.zeros((1, 1)), _first_row(spec)))
         arrays = 4 * (1 + len(fields)) + 6
-    return 8 * (arrays * dim + 2 * CHECK_EVERY + 16)
+    return 8 * (arrays * dim + _TailFit.CAPACITY + CHECK_EVERY + 16)
 
 
 def simulate(
@@ -141,6 +156,7 @@ def simulate(
     kernel: str = "auto",
     chunk: int | None = None,
     progress: bool | None = None,
+    fit_every: int = FIT_EVERY,
 ) -> SimulationOutput:
     r"""Run K hyperparameter settings of ``method`` on ``problem`` for ``steps`` steps.
 
@@ -174,6 +190,9 @@ def simulate(
         Settings per chunk (default: what fits the cache and ``max_memory``).
     progress : bool, optional
         Show a tqdm bar; by default only when stderr is a terminal.
+    fit_every : int
+        Stride s between the tail norms fitted for the rate (``FIT_EVERY`` = 4
+        by default; 1 fits every tail step).  Every step is still simulated.
 
     Returns
     -------
@@ -181,16 +200,20 @@ def simulate(
 
     Algorithm
     ---------
-    *Rate.*  In the tail :math:`t \ge t_0` (:func:`fit_start`) the error norms
+    *Rate.*  At the tail steps :math:`t = t_0, t_0 + s, \dots \le T`
+    (:func:`fit_start`, :func:`fit_stride`) the error norms
     :math:`e_t = \|x_t - x^\star\|` are recorded and the rate is
     :math:`q = \exp(\hat s)`, :math:`\hat s` the least-squares slope of
-    :math:`\log e_t` on :math:`t` over the tail points whose squared norm is
-    finite and a normal float -- :func:`optheory.numeric.rates.empirical_rate`
-    with ``skip = t0`` when every tail norm is usable.  For a linear method
-    the slope tends to :math:`\log \max_i \rho(M_i)` over the excited
-    components.  The fused kernel divides each row by a power of two at every
-    check (exact) and keeps the exponent, so its norms never leave the float
-    range; the generic kernel's do once :math:`e_t < 10^{-154}`.
+    :math:`\log e_t` on :math:`t` over those points whose squared norm is
+    finite and a normal float -- with s = 1,
+    :func:`optheory.numeric.rates.empirical_rate` with ``skip = t0`` when every
+    tail norm is usable.  The slope is exact on a geometric sequence for any
+    s; recording one norm in s saves a pass over the state on s - 1 of the
+    tail steps.  For a linear method the slope tends to
+    :math:`\log \max_i \rho(M_i)` over the excited components.  The fused
+    kernel divides each row by a power of two at every check (exact) and
+    keeps the exponent, so its norms never leave the float range; the generic
+    kernel's do once :math:`e_t < 10^{-154}`.
 
     *Divergence.*  Every ``CHECK_EVERY`` steps the generic kernel screens row
     sums for non-finite entries and replays a confirmed row one step at a time
@@ -206,13 +229,14 @@ def simulate(
     ------
     ValueError
         Unknown method, convention, backend or kernel; bad hyperparameters;
-        ``steps`` < 1; ``tail`` outside (0, 1]; a start of the wrong shape;
-        ``max_memory`` below one setting; a problem that is not an
-        EigenQuadratic.  All checked before any simulation.
+        ``steps`` < 1; ``tail`` outside (0, 1]; ``fit_every`` < 1; a start of
+        the wrong shape; ``max_memory`` below one setting; a problem that is
+        not an EigenQuadratic.  All checked before any simulation.
     """
     plan = plan_simulation(
         method, problem, hyper, steps, convention=convention, backend=backend, device=device,
         x0=x0, max_memory=max_memory, tail=tail, kernel=kernel, chunk=chunk,
+        fit_every=fit_every,
     )
     return run_plan(plan, progress)
 
@@ -230,6 +254,8 @@ class SimulationPlan:
     steps : int
     t0 : int
         First step of the fitted tail (:func:`fit_start`).
+    stride : int
+        Steps between two fitted tail norms (:func:`fit_stride`).
     chunk : int
         Settings per chunk.
     size : int
@@ -251,6 +277,7 @@ class SimulationPlan:
     device: str
     steps: int
     t0: int
+    stride: int
     chunk: int
     size: int
     hyper: dict[str, Any]
@@ -273,6 +300,7 @@ def plan_simulation(
     tail: float = 0.5,
     kernel: str = "auto",
     chunk: int | None = None,
+    fit_every: int = FIT_EVERY,
 ) -> SimulationPlan:
     """Validate the arguments of :func:`simulate` and size the chunks; runs nothing.
 
@@ -286,6 +314,7 @@ def plan_simulation(
     check_choice("kernel", kernel, KERNELS)
     steps = check_positive_int("steps", steps, maximum=MAX_STEPS)
     tail = check_in_range("tail", tail, 0.0, 1.0, low_open=True)
+    fit_every = check_positive_int("fit_every", fit_every, maximum=MAX_STEPS)
     check_backend(backend, device)
     if not isinstance(problem, EigenQuadratic):
         raise ValueError(
@@ -332,9 +361,10 @@ def plan_simulation(
     elif not device.startswith("cuda"):
         rows = min(rows, max(1, _CACHE_ELEMENTS[backend] // d))
     rows = min(rows, size)
+    t0 = fit_start(steps, tail)
     return SimulationPlan(
-        method, convention, kernel, backend, device, steps, fit_start(steps, tail), rows,
-        size, resolved, start, lam, problem,
+        method, convention, kernel, backend, device, steps, t0, fit_stride(steps, t0, fit_every),
+        rows, size, resolved, start, lam, problem,
     )
 
 
@@ -419,7 +449,9 @@ def run_plan(plan: SimulationPlan, progress: bool | None = None) -> SimulationOu
     finally:
         if bar is not None:
             bar.close()
-    return SimulationOutput(final, rate, diverged, plan.t0, plan.kernel, plan.chunk)
+    return SimulationOutput(
+        final, rate, diverged, plan.t0, plan.kernel, plan.chunk, plan.stride
+    )
 
 
 def _progress_bar(total: int, method: str, show: bool) -> Any:
@@ -432,23 +464,25 @@ def _progress_bar(total: int, method: str, show: bool) -> Any:
 
 def _run_chunk(stepper: Any, plan: SimulationPlan, ops: _Ops) -> tuple[Any, Any, Any]:
     """Final norms, tail rates and divergence steps of one chunk of settings."""
-    steps, t0 = plan.steps, plan.t0
+    steps, t0, stride = plan.steps, plan.t0, plan.stride
     diverged = np.full(stepper.rows, -1, dtype=np.int64)
     fit = _TailFit(stepper.rows, t0, steps, ops)
+    # next fitted step: t0, t0 + stride, ...
+    due = t0
     if t0 == 0:
         fit.add(0, stepper.error())
+        due = stride
     snap, t_snap, t = stepper.snapshot(), 0, 0
     while t < steps:
-        n = min(CHECK_EVERY, steps - t)
-        if t + n <= t0:
-            stepper.advance(n)
-            t += n
-        else:
-            for _ in range(n):
-                stepper.advance(1)
-                t += 1
-                if t >= t0:
-                    fit.add(t, stepper.error())
+        end = min(t + CHECK_EVERY, steps)
+        while due <= end:
+            stepper.advance(due - t)
+            t = due
+            fit.add(t, stepper.error())
+            due += stride
+        if t < end:
+            stepper.advance(end - t)
+            t = end
         fit.flush(stepper.log_scale)
         bad = stepper.newly_bad(diverged < 0)
         if bad.size:
@@ -537,16 +571,26 @@ _VECDOT: Callable[..., Any] = getattr(np, "vecdot", _einsum_vecdot)
 class _TailFit:
     r"""Least-squares slope of :math:`\log e_t` on :math:`t` over the tail, per row.
 
-    Squared norms are buffered between checks, then folded into the sums
+    Squared norms are buffered (with the per-row log-scale in force when they
+    were taken), then folded into the sums
     :math:`\sum 1, \sum \tau, \sum \tau^2, \sum y, \sum \tau y` with centred
-    time :math:`\tau = t - (t_0 + T)/2` (centring avoids cancellation).
+    time :math:`\tau = t - (t_0 + T)/2` (centring avoids cancellation).  The
+    fold runs when the buffer is nearly full and at the end, not at every
+    check: at cache-sized chunks its dozen small array operations would
+    otherwise cost a visible share of the run.
     """
+
+    #: Rows of the norm buffer.
+    CAPACITY = 4 * CHECK_EVERY
 
     def __init__(self, rows: int, t0: int, steps: int, ops: _Ops) -> None:
         self.ops = ops
         self.center = 0.5 * (t0 + steps)
-        self.buffer = ops.empty((CHECK_EVERY + 1, rows))
+        self.buffer = ops.empty((self.CAPACITY, rows))
         self.times: list[int] = []
+        # (number of buffered norms, log-scale of those rows) per check window
+        self.segments: list[tuple[int, Any]] = []
+        self.marked = 0
         self.sums = np.zeros((5, rows))
 
     def add(self, t: int, e: Any) -> None:
@@ -554,21 +598,33 @@ class _TailFit:
         self.times.append(t)
 
     def flush(self, log_scale: Any) -> None:
-        """Fold the buffered norms in; ``log_scale`` (per row) is added to each log-norm."""
+        """Close a check window: ``log_scale`` (per row) belongs to the norms since the last."""
+        n = len(self.times)
+        if n > self.marked:
+            self.segments.append((n - self.marked, log_scale))
+            self.marked = n
+        if n + CHECK_EVERY + 1 > self.CAPACITY:
+            self._fold()
+
+    def _fold(self) -> None:
         n = len(self.times)
         if n == 0:
             return
         sq = to_numpy(self.buffer[:n])
+        scale = np.concatenate(
+            [np.broadcast_to(ls, (k, sq.shape[1])) for k, ls in self.segments], axis=0
+        )
         valid = np.isfinite(sq) & (sq >= _TINY)
-        y = np.where(valid, 0.5 * np.log(np.where(valid, sq, 1.0)) + log_scale, 0.0)
+        y = np.where(valid, 0.5 * np.log(np.where(valid, sq, 1.0)) + scale, 0.0)
         tau = (np.asarray(self.times, dtype=float) - self.center)[:, None]
         w = valid.astype(float)
         self.sums += np.stack(
             [w.sum(0), (w * tau).sum(0), (w * tau * tau).sum(0), y.sum(0), (tau * y).sum(0)]
         )
-        self.times = []
+        self.times, self.segments, self.marked = [], [], 0
 
     def rates(self) -> np.ndarray:
+        self._fold()
         s0, s1, s2, sy, sty = self.sums
         den = s0 * s2 - s1 * s1
         ok = (s0 >= 2) & (den > 0)
@@ -726,25 +782,36 @@ class _FusedStepper:
         self._half = np.zeros(rows, dtype=np.int64)
 
     def advance(self, n: int) -> None:
-        for _ in range(n):
-            if self.t == 0:
-                if self.z_prev is not None:
-                    _copy(self.z_prev, self.z)
-                _copy(self.z, self.z1)
-            elif self.C is None:
-                _mul(self.A, self.z, self.z)
-            elif self.tmp is None:
-                # torch: z_prev <- (-C) z_prev + A z.
-                _mul(self.C, self.z_prev, self.z_prev)
-                self.z_prev.addcmul_(self.A, self.z)
-                self.z, self.z_prev = self.z_prev, self.z
-            else:
-                # numpy: z_prev <- A z - C z_prev.
-                _mul(self.A, self.z, self.tmp)
-                _mul(self.C, self.z_prev, self.z_prev)
-                _sub(self.tmp, self.z_prev, self.z_prev)
-                self.z, self.z_prev = self.z_prev, self.z
-            self.t += 1
+        if n <= 0:
+            return
+        if self.t == 0:
+            if self.z_prev is not None:
+                _copy(self.z_prev, self.z)
+            _copy(self.z, self.z1)
+            self.t, n = 1, n - 1
+        # The loops call the ufuncs directly: at cache-sized chunks a step takes
+        # microseconds, so per-call Python overhead is a visible share.
+        A, C, z, z_prev, tmp = self.A, self.C, self.z, self.z_prev, self.tmp
+        mul = np.multiply if self.ops.torch is None else self.ops.torch.mul
+        if C is None:
+            for _ in range(n):
+                mul(A, z, out=z)
+        elif tmp is None:
+            # torch: z_prev <- (-C) z_prev + A z.
+            for _ in range(n):
+                mul(C, z_prev, out=z_prev)
+                z_prev.addcmul_(A, z)
+                z, z_prev = z_prev, z
+        else:
+            # numpy: z_prev <- A z - C z_prev.
+            sub = np.subtract
+            for _ in range(n):
+                mul(A, z, out=tmp)
+                mul(C, z_prev, out=z_prev)
+                sub(tmp, z_prev, out=z_prev)
+                z, z_prev = z_prev, z
+        self.z, self.z_prev = z, z_prev
+        self.t += n
 
     def error(self) -> Any:
         return self.z
@@ -846,13 +913,6 @@ def _mul(a: Any, b: Any, out: Any) -> None:
         np.multiply(a, b, out=out)
     else:
         import_torch().mul(a, b, out=out)
-
-
-def _sub(a: Any, b: Any, out: Any) -> None:
-    if isinstance(out, np.ndarray):
-        np.subtract(a, b, out=out)
-    else:
-        import_torch().sub(a, b, out=out)
 
 
 def _is_array(v: Any) -> bool:

@@ -8,7 +8,16 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from optheory.analysis.rates import RATE_METHODS, root_expressions, spectral_radius
+from optheory.analysis.rates import (
+    CENTER,
+    PRODUCT,
+    RATE_METHODS,
+    modulus_form,
+    radius_inputs,
+    root_expressions,
+    spectral_radius,
+    spectral_radius_real,
+)
 from optheory.symbolic.linear import BETA, ETA, LAM, iteration_matrix, method_update
 from optheory.symbolic.stability import stability_region
 from tests.conftest import require_torch
@@ -97,6 +106,150 @@ def test_bad_input() -> None:
         with pytest.raises(ValueError, match=match) as err:
             spectral_radius(*args)
         assert "\n" not in str(err.value)
+
+
+# ---------------------------------------------------------------- real-arithmetic path
+EPS = np.finfo(float).eps
+
+
+def test_modulus_form_is_derived_from_the_roots() -> None:
+    e, l, b = sp.symbols("eta lam beta", real=True)
+    gd = modulus_form("gd")
+    assert sp.expand(gd.center - (1 - e * l)) == 0 and gd.radius == sp.Abs(CENTER)
+    # oracles: half the trace and the determinant of the 2x2 iteration matrices
+    # (heavy ball [[beta, lam], [-eta beta, 1 - eta lam]]; torch nesterov
+    # [[beta, lam], [-eta beta^2, 1 - eta lam (1 + beta)]])
+    mom, nes = modulus_form("momentum"), modulus_form("nesterov")
+    assert sp.expand(mom.center - (1 + b - e * l) / 2) == 0 and mom.product == b
+    assert sp.expand(nes.center - (1 + b) * (1 - e * l) / 2) == 0
+    assert sp.expand(nes.product - b * (1 - e * l)) == 0
+    # oracle for the piecewise: a quadratic's roots h +- sqrt(h^2 - p) have the
+    # largest modulus |h| + sqrt(h^2 - p) when real and sqrt(p) when complex
+    h, p = CENTER, PRODUCT
+    for form in (mom, nes):
+        (complex_mod, cond), (real_mod, _) = form.radius.args
+        assert complex_mod == sp.sqrt(p) and cond == (h**2 - p < 0)
+        assert sp.simplify(real_mod - (sp.Abs(h) + sp.sqrt(h**2 - p))) == 0
+
+
+def _error_bound(method: str, e: np.ndarray, l: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Relative rounding bound of either evaluation of rho, per point.
+
+    Both paths form a discriminant-like q = h^2 - p from terms no larger than
+    S = (1 + |beta| + |eta lam|)^2, so its absolute error is at most ~16 eps S.
+    A perturbation dq moves rho = |h| + sqrt(q) by dq / (2 sqrt q) when q >> dq and
+    by at most sqrt(dq) when q ~ 0, and moves the complex modulus sqrt(h^2 - q)
+    by dq / (2 rho); the bound adds these, relative to rho.
+    """
+    if method == "gd":  # one real root 1 - eta lam: a couple of roundings
+        return np.full(e.shape, 4 * EPS)
+    scale = (1 + np.abs(b) + np.abs(e * l)) ** 2
+    dq = 16 * EPS * scale
+    if method == "momentum":
+        h, q = (1 + b - e * l) / 2, ((1 + b - e * l) / 2) ** 2 - b
+    else:
+        h = (1 + b) * (1 - e * l) / 2
+        q = h**2 - b * (1 - e * l)
+    rho = np.abs(h) + np.sqrt(np.maximum(q, 0.0))
+    rho = np.where(q < 0, np.sqrt(np.abs(h**2 - q)), rho)
+    real = np.minimum(dq / (2 * np.sqrt(np.maximum(q, 1e-300))), np.sqrt(dq))
+    moved = np.where(q >= 0, real, dq / (2 * rho))
+    return moved / rho + 4 * EPS
+
+
+@pytest.mark.parametrize("method", RATE_METHODS)
+def test_real_path_matches_the_complex_path_and_eigenvalues(method: str) -> None:
+    rng = np.random.default_rng(7)
+    n = 20000
+    e = rng.uniform(0.01, 2.0, n)
+    l = rng.uniform(-0.5, 5.0, n)
+    b = np.zeros(n) if method == "gd" else rng.uniform(-1.2, 1.2, n)
+    fast = spectral_radius_real(method, e, l, b)
+    ref = spectral_radius(method, e, l, b)
+    assert fast.shape == (n,) and fast.dtype == np.float64
+    bound = _error_bound(method, e, l, b)
+    # both paths within the rounding bound of each other, point by point (2x: two paths)
+    rel = np.abs(fast - ref) / ref
+    assert (rel <= 2 * bound).all(), float(np.max(rel / bound))
+    # the bound is tight enough to mean something: 1e-12 or better on most points
+    assert np.mean(bound < 1e-12) > 0.9
+    want = np.abs(np.linalg.eigvals(_typed_matrices(method, e, l, b))).max(axis=-1)
+    np.testing.assert_allclose(fast, want, rtol=1e-6, atol=1e-12)  # as for spectral_radius
+
+
+def _exact_rho(method: str, e: sp.Rational, l: sp.Rational, b: sp.Rational) -> float:
+    """Largest |eigenvalue| of the hand-typed matrix in exact arithmetic (test oracle)."""
+    if method == "momentum":
+        m = sp.Matrix([[b, l], [-e * b, 1 - e * l]])
+    else:
+        m = sp.Matrix([[b, l], [-e * b * b, 1 - e * l * (1 + b)]])
+    return max(float(sp.Abs(z).evalf(30)) for z in m.eigenvals(multiple=True))
+
+
+@pytest.mark.parametrize("method", ["momentum", "nesterov"])
+def test_real_path_against_exact_arithmetic(method: str) -> None:
+    # dyadic rationals are exact floats, so only the evaluation rounds; the grid
+    # holds real pairs, complex pairs and exact double roots (momentum at
+    # eta lam = (1 - sqrt(beta))^2, e.g. beta = 1/4, eta lam = 1/4; nesterov at
+    # 1 - eta lam = 4 beta / (1 + beta)^2, e.g. beta = 3, eta lam = 1/4)
+    pts = [
+        (sp.Rational(i, 16), sp.Rational(j, 8), sp.Rational(k, 16))
+        for i in (1, 4, 7, 13, 24, 40)
+        for j in (1, 4, 8, 11)
+        for k in (0, 4, 9, 15, 48)
+    ]
+    e, l, b = (np.array([float(p[i]) for p in pts]) for i in range(3))
+    exact = np.array([_exact_rho(method, *p) for p in pts])
+    fast = spectral_radius_real(method, e, l, b)
+    # exact q = (trace / 2)^2 - det of the typed matrix: the regime of each point
+    q = np.array([float(_exact_disc(method, *p)) for p in pts])
+    assert (q == 0).any() and (q < 0).any() and (q > 0).any()  # all three regimes hit
+    # the real path forms h and p with a few roundings, so q = h^2 - p is off by
+    # dq <= 10 eps rho^2 (|h| <= rho and |p| <= rho^2); rho = |h| + sqrt(q) moves by
+    # dq / (2 sqrt q) for q >> dq, by at most sqrt(dq) at a double root, and
+    # sqrt(p) in the complex regime only by the rounding of p
+    dq = 10 * EPS * exact**2
+    real = np.minimum(dq / (2 * np.sqrt(np.maximum(q, 1e-300))), np.sqrt(dq))
+    bound = np.where(q >= 0, real / exact, 0.0) + 4 * EPS
+    np.testing.assert_array_less(np.abs(fast - exact) / exact, bound)
+    # away from double roots (|q| >= 1e-4 rho^2) that is 1e-13 or better
+    far = np.abs(q) >= 1e-4 * exact**2
+    assert far.sum() >= 0.9 * len(pts)
+    np.testing.assert_allclose(fast[far], exact[far], rtol=1e-13)
+
+
+def _exact_disc(method: str, e: sp.Rational, l: sp.Rational, b: sp.Rational) -> sp.Rational:
+    if method == "momentum":
+        m = sp.Matrix([[b, l], [-e * b, 1 - e * l]])
+    else:
+        m = sp.Matrix([[b, l], [-e * b * b, 1 - e * l * (1 + b)]])
+    return (m.trace() / 2) ** 2 - m.det()
+
+
+def test_real_path_shapes_and_bad_input() -> None:
+    out = spectral_radius_real("momentum", np.array([[0.1], [0.2], [0.3]]), [1.0, 2.0, 4.0], 0.5)
+    assert out.shape == (3, 3)
+    want = spectral_radius("momentum", np.array([[0.1], [0.2], [0.3]]), [1.0, 2.0, 4.0], 0.5)
+    np.testing.assert_allclose(out, want, rtol=1e-12)  # no double root among these
+    scalar = spectral_radius_real("gd", 0.1, 25.0)
+    assert isinstance(scalar, np.ndarray) and scalar.shape == () and float(scalar) == 1.5
+    # complex regime: exactly sqrt(beta) (the product of the roots is beta)
+    assert float(spectral_radius_real("momentum", 0.1, 1.0, 0.5)) == np.sqrt(0.5)
+    # scalar eta and lam, a beta axis: the result takes beta's shape
+    axis = spectral_radius_real("momentum", 0.1, 1.0, np.array([0.5, 0.6]))
+    assert axis.shape == (2,)
+    for args, match in [
+        (("adam", 0.1, 1.0), "unknown method"),
+        (("gd", 0.1, 1.0, 0.5), "beta must be 0"),
+        (("momentum", 0.0, 1.0, 0.5), "eta must be > 0"),
+        (("momentum", 0.1, np.nan, 0.5), "lam must be finite"),
+        (("momentum", [0.1, 0.2], [1.0, 2.0, 3.0], 0.5), "do not broadcast"),
+    ]:
+        with pytest.raises(ValueError, match=match) as err:
+            spectral_radius_real(*args)
+        assert "\n" not in str(err.value)
+    e, l, b = radius_inputs("momentum", [[0.1]], 2, [0.5, 0.6])
+    assert e.shape == (1, 1) and l.shape == () and b.shape == (2,) and l.dtype == np.float64
 
 
 # ---------------------------------------------------------------- witnesses from torch.optim

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import optheory.analysis.sweep as sweep_module
-from optheory.analysis.rates import spectral_radius
+from optheory.analysis.rates import spectral_radius, spectral_radius_real
 from optheory.analysis.sweep import SweepResult, grid_columns, sweep
 from optheory.analysis.sweep_maps import closed_form_rate, spectral_radius_map
 from optheory.numeric.problems import EigenQuadratic
@@ -118,12 +118,23 @@ def test_closed_form_only_and_gd_oracle():
 def test_blocked_map_equals_one_call(method):
     eta = np.linspace(0.01, 3.0, 70)[:, None]
     beta = 0.0 if method == "gd" else np.linspace(0.0, 0.99, 50)[None, :]
-    whole = spectral_radius(method, eta, 0.7, beta)
-    blocked = spectral_radius_map(method, eta, 0.7, beta, block=333)
-    assert blocked.shape == whole.shape
-    np.testing.assert_array_equal(blocked, whole)  # same elementwise arithmetic
+    whole = spectral_radius_real(method, eta, 0.7, beta)
+    shape = (70, 1) if method == "gd" else (70, 50)
+    for block in (333, 7, 10**6):  # rows of a grid; shorter than a row (flat); one block
+        blocked = spectral_radius_map(method, eta, 0.7, beta, block=block)
+        assert blocked.shape == whole.shape == shape
+        np.testing.assert_array_equal(blocked, whole)  # same elementwise arithmetic
+    # the complex-arithmetic path agrees to rounding: ~eps away from double roots,
+    # up to ~sqrt(eps) ~ 1.5e-8 at one (pointwise bounds: tests/analysis/test_rates.py)
+    np.testing.assert_allclose(whole, spectral_radius(method, eta, 0.7, beta), rtol=1e-7)
+    flat = spectral_radius_map(method, np.ravel(np.broadcast_to(eta, shape)), 0.7,
+                               np.ravel(np.broadcast_to(beta, shape)), block=333)
+    np.testing.assert_array_equal(flat, whole.ravel())
+    assert spectral_radius_map(method, 0.5, 0.7, 0.0 if method == "gd" else 0.5).shape == ()
     with pytest.raises(ValueError, match="block must be a positive integer"):
         spectral_radius_map(method, eta, 0.7, beta, block=0)
+    with pytest.raises(ValueError, match="do not broadcast"):
+        spectral_radius_map(method, np.ones(3), np.ones(4), beta=0.0)
 
 
 def test_adaptive_methods_have_no_closed_form():
@@ -183,5 +194,11 @@ def test_bench_quick_json_smoke():
     for key in ("speedup_vs_torch_loop", "fraction_of_stream", "closed_form_vs_stream"):
         assert data[key] > 0
     assert all(v > 0 for v in data["medians"].values())
-    assert {"platform", "cpu_count", "numpy", "torch"} <= set(data["machine"])
+    assert {"platform", "cpu_count", "numpy", "torch", "caches"} <= set(data["machine"])
+    # one verdict per target, each saying met or missed (the figures themselves are not tested)
+    verdicts = data["verdicts"]
+    for goal in ("over the torch.optim loop", "of stream", "one stream pass"):
+        assert any(goal in v for v in verdicts), goal
+    assert all(v.startswith("target: ") and ("(met;" in v or "(missed;" in v) for v in verdicts)
+    assert data["config"]["fit_every"] == 4
     assert elapsed < 20  # the quick mode's promise (no assertion on the timings themselves)

@@ -10,8 +10,10 @@ from optheory.numeric.problems import EigenQuadratic, textbook_2d
 from optheory.numeric.rates import empirical_rate
 from optheory.numeric.run import run
 from optheory.numeric.sweep import (
+    FIT_EVERY,
     bytes_per_setting,
     fit_start,
+    fit_stride,
     linear_recurrence,
     plan_simulation,
     simulate,
@@ -54,8 +56,37 @@ def test_simulate_equals_separate_runs(method, convention, hyper, problem):
         # there the settings are slow (error ~1e-2 at the end) and 1e-10 relative holds.
         rtol = 1e-10 if linear and problem is ROTATED else 1e-12
         np.testing.assert_allclose(out.final_error[k], np.linalg.norm(err[-1]), rtol=rtol)
-        np.testing.assert_allclose(out.rate[k], empirical_rate(err, skip=t0), rtol=rtol)
+        # the rate is fitted on steps t0, t0 + s, ..., T (s = FIT_EVERY): the slope per
+        # sample of that subsequence is s times the slope per step
+        s = out.fit_stride
+        assert s == FIT_EVERY == 4
+        want = empirical_rate(err[t0::s]) ** (1.0 / s)
+        np.testing.assert_allclose(out.rate[k], want, rtol=rtol)
         assert out.diverged_at[k] == -1 and traj.diverged_at is None
+    # fit_every=1 fits every tail step: the dense least-squares rate of run()'s errors
+    dense = simulate(method, problem, hyper, steps, convention=convention, x0=x0, fit_every=1)
+    assert dense.fit_stride == 1
+    np.testing.assert_array_equal(dense.final_error, out.final_error)
+    for k in range(4):
+        single = {n: (v[k] if isinstance(v, list) else v) for n, v in hyper.items()}
+        traj = run(method, problem, x0, steps, convention=convention, **single)
+        err = traj.x - np.asarray(problem.x_star)
+        rtol = 1e-10 if linear and problem is ROTATED else 1e-12
+        np.testing.assert_allclose(dense.rate[k], empirical_rate(err, skip=t0), rtol=rtol)
+
+
+def test_fit_stride_keeps_two_points_and_is_exact_on_a_geometric_sequence():
+    assert fit_stride(120, 60, 4) == 4
+    assert fit_stride(2, 1, 4) == 1  # steps 1 and 2: the stride shrinks to keep two points
+    assert fit_stride(10, 7, 8) == 3
+    # gd on one eigenvalue is exactly geometric: every stride gives the same factor
+    problem = EigenQuadratic([1.0])
+    for every in (1, 3, 4, 8, 1000):
+        out = simulate("gd", problem, {"eta": [0.25, 1.5]}, 400, fit_every=every)
+        np.testing.assert_allclose(out.rate, [0.75, 0.5], rtol=1e-13)
+        assert out.fit_stride == min(every, 200)
+    with pytest.raises(ValueError, match="fit_every must be a positive integer"):
+        simulate("gd", problem, {"eta": [0.25]}, 10, fit_every=0)
 
 
 def test_divergence_step_is_that_of_the_own_arithmetic():
