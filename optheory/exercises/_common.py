@@ -7,10 +7,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from optheory.numeric.problems import EigenQuadratic
-
 __all__ = [
-    "NoisyProblem",
     "count_text",
     "exact",
     "first_below",
@@ -79,28 +76,3 @@ def rotation45() -> np.ndarray:
     """The rotation by 45 degrees, ``[[c, -s], [s, c]]`` with c = s = 1/sqrt(2)."""
     c = np.sqrt(0.5)
     return np.array([[c, -c], [c, c]])
-
-
-class NoisyProblem:
-    r"""A quadratic whose gradient carries Gaussian noise: :math:`g = \nabla f(x) + \sigma \xi`.
-
-    Usable wherever :func:`optheory.numeric.run.run` takes a problem; every
-    call of ``grad`` draws fresh noise of the iterate's shape from a
-    generator seeded once, so a run is reproducible.  ``f`` is noiseless.
-    """
-
-    def __init__(self, problem: EigenQuadratic, sigma: float, seed: int) -> None:
-        self.problem = problem
-        self.sigma = float(sigma)
-        self.rng = np.random.default_rng(seed)
-        self.dim = problem.dim
-        self.backend = problem.backend
-        self.device = problem.device
-        self.dtype = problem.dtype
-
-    def f(self, x: Any) -> Any:
-        return self.problem.f(x)
-
-    def grad(self, x: Any) -> Any:
-        g = self.problem.grad(x)
-        return g + self.sigma * self.rng.standard_normal(np.shape(g))

@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from optheory.analysis.regression import regression_data, train
 from optheory.exercises._common import count_text, first_below, latex_eq
 from optheory.exercises._registry import Context, Draft, exercise
-from optheory.analysis.regression import regression_data, train
 from optheory.exercises.adagrad import compare_rotations
 from optheory.exercises.minibatch_sgd import data_note
 from optheory.numeric.problems import EigenQuadratic, textbook_2d

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from optheory.analysis.regression import regression_data, train
 from optheory.exercises._common import count_text, first_below, fmt, latex_eq, rotation45
 from optheory.exercises._registry import Context, Draft, exercise
-from optheory.analysis.regression import regression_data, train
 from optheory.numeric.problems import EigenQuadratic, textbook_2d, textbook_2d_rotated
 from optheory.numeric.run import run
 from optheory.numeric.trajectory import overflow_ok

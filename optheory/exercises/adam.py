@@ -8,19 +8,22 @@ r"""Exercises of the section "Adam".
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import numpy as np
 import sympy as sp
 
-from optheory.exercises._common import NoisyProblem, latex_eq, limit_in_unit_interval
-from optheory.exercises._registry import Context, Draft, exercise
 from optheory.analysis.regression import regression_data, train
+from optheory.exercises._common import latex_eq, limit_in_unit_interval
+from optheory.exercises._registry import Context, Draft, exercise
 from optheory.exercises.minibatch_sgd import data_note
 from optheory.exercises.momentum import stationary_variance
-from optheory.numeric.problems import EigenQuadratic, textbook_2d
+from optheory.numeric.noisy import NoisyQuadratic
+from optheory.numeric.problems import textbook_2d
 from optheory.numeric.reddi import reddi_gradient, run_reddi
 from optheory.numeric.run import run
+from optheory.symbolic.leaky import bias_correction
 
 
 # --------------------------------------------------------------------------- 1
@@ -67,9 +70,55 @@ def learning_rate(ctx: Context) -> Draft:
 
 
 # --------------------------------------------------------------------------- 2
+_BETA, _T = sp.symbols("beta t", positive=True)
+_V_PREV, _G = sp.symbols("v_{t-1} g_t", real=True)
+
+
+@cache
+def derived_beta_schedule() -> tuple[sp.Expr, sp.Expr, sp.Expr]:
+    r"""The time-varying :math:`\beta_t` that turns a plain leaky average into Adam's
+    bias-corrected one, solved by sympy.
+
+    With the raw average :math:`v_{t-1}` and the bias correction
+    :math:`c_t` of :func:`optheory.symbolic.leaky.bias_correction`, the corrected
+    averages are :math:`\hat v_{t-1} = c_{t-1} v_{t-1}` and
+    :math:`\hat v_t = c_t (\beta v_{t-1} + (1-\beta) g_t)`; solving
+    :math:`\beta_t \hat v_{t-1} + (1-\beta_t) g_t = \hat v_t` for :math:`\beta_t`
+    must give a value free of :math:`v_{t-1}` and :math:`g_t`.
+
+    Returns
+    -------
+    (beta_t, corrected_prev, corrected)
+        The schedule in the symbols ``beta``, ``t`` and the two corrected averages.
+
+    Raises
+    ------
+    ArithmeticError
+        If the solution depended on the averaged values (no schedule exists).
+    """
+    bt = sp.Symbol("beta_t")
+    corrected_prev = bias_correction(_BETA, _T - 1) * _V_PREV
+    corrected = bias_correction(_BETA, _T) * (_BETA * _V_PREV + (1 - _BETA) * _G)
+    (solution,) = sp.solve(bt * corrected_prev + (1 - bt) * _G - corrected, bt)
+    solution = sp.factor(sp.simplify(solution))
+    if solution.free_symbols - {_BETA, _T}:
+        raise ArithmeticError(f"beta_t depends on the averaged values: {solution}")
+    return solution, corrected_prev, corrected
+
+
+@cache
+def _beta_schedule_numeric() -> Any:
+    return sp.lambdify((_BETA, _T), derived_beta_schedule()[0], "math")
+
+
 def beta_schedule(beta: Any, t: Any) -> Any:
-    r""":math:`\beta_t = \beta (1 - \beta^{t-1}) / (1 - \beta^t)` (works for sympy and floats)."""
-    return beta * (1 - beta ** (t - 1)) / (1 - beta**t)
+    r"""The derived :math:`\beta_t` (:func:`derived_beta_schedule`) at ``beta``, ``t``.
+
+    sympy input gives an exact sympy value; numbers give a float.
+    """
+    if isinstance(beta, sp.Basic) or isinstance(t, sp.Basic):
+        return derived_beta_schedule()[0].subs({_BETA: beta, _T: t})
+    return float(_beta_schedule_numeric()(float(beta), float(t)))
 
 
 def adam_time_varying(problem: Any, x0: Any, steps: int, eta: float, beta1: float = 0.9,
@@ -92,11 +141,8 @@ def adam_time_varying(problem: Any, x0: Any, steps: int, eta: float, beta1: floa
 
 @exercise("adam", 2, "Adam without bias correction")
 def no_bias_correction(ctx: Context) -> Draft:
-    beta, t = sp.symbols("beta t", positive=True)
-    v_prev, g = sp.symbols("v_{t-1} g_t", real=True)
-    corrected_prev = v_prev / (1 - beta ** (t - 1))
-    corrected = (beta * v_prev + (1 - beta) * g) / (1 - beta**t)
-    bt = beta_schedule(beta, t)
+    bt, corrected_prev, corrected = derived_beta_schedule()
+    beta, t, g = _BETA, _T, _G
     residual = sp.simplify(bt * corrected_prev + (1 - bt) * g - corrected)
     one_minus = sp.simplify(1 - bt)
     first = sp.simplify(bt.subs(t, 1))
@@ -106,11 +152,13 @@ def no_bias_correction(ctx: Context) -> Draft:
     gap = float(np.max(np.linalg.norm(alt - ref, axis=1) / np.linalg.norm(ref, axis=1)))
     limit = limit_in_unit_interval(bt, beta, t)
     answer = (
-        "Yes: replace the constant betas by beta_t = beta (1 - beta^(t-1)) / (1 - beta^t) and "
-        "keep plain leaky averages v_t = beta_t v_{t-1} + (1 - beta_t) g_t (same for s with "
-        "beta2). If v_{t-1} already equals the corrected average of the first t - 1 "
-        "gradients, the new v_t equals the corrected average of t gradients: sympy reduces "
-        f"the difference to {residual}, using 1 - beta_t = {one_minus}. The schedule starts "
+        "Yes: keep plain leaky averages v_t = beta_t v_{t-1} + (1 - beta_t) g_t (same for s "
+        "with beta2) with a time-varying beta_t chosen so that, if v_{t-1} already equals the "
+        "corrected average of the first t - 1 gradients, the new v_t equals the corrected "
+        "average of t gradients. Solving that condition for beta_t, sympy finds "
+        f"beta_t = {bt}, free of the averaged values, so one schedule works for every "
+        f"gradient sequence (the difference reduces to {residual}; 1 - beta_t = "
+        f"{one_minus}). The schedule starts "
         f"at beta_1 = {first} (the first average is just g_1) and tends to {limit}, so it is "
         "the usual Adam after the first few hundred steps. Run on f = 0.1 x1^2 + 2 x2^2 "
         f"(eta = 0.1, 300 steps) it matches the bias-corrected Adam to {gap:.1e} relative. "
@@ -120,7 +168,7 @@ def no_bias_correction(ctx: Context) -> Draft:
     )
     derivation = [latex_eq(r"\beta_t", bt), latex_eq(r"1 - \beta_t", one_minus),
                   latex_eq(r"\beta_t \hat v_{t-1} + (1-\beta_t) g_t - \hat v_t", residual)]
-    numbers = {"symbolic_residual": str(residual), "beta_1": first,
+    numbers = {"beta_t": bt, "symbolic_residual": str(residual), "beta_1": first,
                "max_relative_difference": gap}
     return Draft(answer, derivation, numbers)
 
@@ -131,7 +179,7 @@ def shrinking_rate(ctx: Context) -> Draft:
     etas = [0.003, 0.01, 0.03, 0.1]
     chains, steps, burn = 300, 4000, 2000
     lam, sigma = 1.0, 1.0
-    traj = run("adam", NoisyProblem(EigenQuadratic([lam]), sigma, seed=21), [0.0], steps,
+    traj = run("adam", NoisyQuadratic([lam], sigma, seed=21), [0.0], steps,
                eta=np.repeat(etas, chains))
     xs = traj.x[burn:, :, 0].reshape(steps + 1 - burn, len(etas), chains)
     var = np.mean(xs**2, axis=(0, 2))

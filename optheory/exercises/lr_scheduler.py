@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from optheory.analysis.regression import RegressionData, regression_data, train
 from optheory.exercises._common import count_text, latex_eq
 from optheory.exercises._registry import Context, Draft, exercise
-from optheory.analysis.regression import RegressionData, regression_data, train
 from optheory.exercises.gd import gd_step_limit
 from optheory.exercises.minibatch_sgd import data_note
 from optheory.exercises.sgd import expected_second_moments

@@ -16,14 +16,14 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from optheory.exercises._common import fmt, latex_eq
-from optheory.exercises._registry import Context, Draft, exercise
 from optheory.analysis.regression import (
     RegressionData,
     regression_data,
     stationary_excess,
     train,
 )
+from optheory.exercises._common import fmt, latex_eq
+from optheory.exercises._registry import Context, Draft, exercise
 from optheory.exercises.gd import gd_step_limit
 
 

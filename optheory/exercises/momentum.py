@@ -15,12 +15,16 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from optheory.exercises._common import NoisyProblem, fmt, latex_eq
-from optheory.exercises._registry import Context, Draft, exercise
+from optheory.analysis.rates import spectral_radius
 from optheory.analysis.regression import regression_data, train
+from optheory.exercises._common import fmt, latex_eq
+from optheory.exercises._registry import Context, Draft, exercise
+from optheory.numeric.noisy import NoisyQuadratic
 from optheory.numeric.problems import EigenQuadratic, textbook_2d
 from optheory.numeric.rates import empirical_rate
 from optheory.numeric.run import run
+from optheory.symbolic._exact import to_exact
+from optheory.symbolic.leaky import effective_weight
 from optheory.symbolic.linear import (
     BETA,
     ETA,
@@ -31,48 +35,37 @@ from optheory.symbolic.linear import (
     method_update,
 )
 from optheory.symbolic.quadratic import general_minimizer_identity, quadratic_minimizer
+from optheory.symbolic.stability import stability_region
 from optheory.symbolic.tuning import optimal_parameters
 
 Z = sp.Symbol("z")
 
 
-def radius_function(method: str = "momentum") -> Any:
-    r"""Vectorised spectral radius :math:`\rho(\eta, \beta, \lambda)` of a linear method.
+def worst_rate(eta: Any, beta: Any, lams: Any, method: str = "momentum") -> np.ndarray:
+    r"""The rate on a quadratic: :math:`\max_i \rho(\eta, \beta, \lambda_i)`, broadcast.
 
-    The characteristic polynomial of the iteration matrix is derived by sympy
-    from the update rule; its two roots are evaluated with complex square roots.
+    The spectral radius per eigenvalue comes from
+    :func:`optheory.analysis.rates.spectral_radius` (roots of the derived
+    characteristic polynomial); the eigenvalues run along a trailing axis.
     """
-    R = iteration_matrix(*method_update(method))
-    poly = characteristic_polynomial(R, Z)
-    if poly.degree() not in (1, 2):
-        raise ValueError(f"radius_function handles 1- and 2-state methods, not {method!r}")
-    coeffs = [sp.lambdify((ETA, BETA, LAM), c, "numpy") for c in poly.all_coeffs()]
-
-    def rho(eta: Any, beta: Any, lam: Any) -> np.ndarray:
-        e, b, lm = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (eta, beta, lam)))
-        c = [np.broadcast_to(f(e, b, lm), e.shape).astype(complex) for f in coeffs]
-        if len(c) == 2:
-            return np.asarray(np.abs(-c[1] / c[0]))
-        c2, c1, c0 = c
-        disc = np.sqrt(c1 * c1 - 4 * c2 * c0)
-        return np.asarray(np.maximum(np.abs((-c1 + disc) / (2 * c2)),
-                                     np.abs((-c1 - disc) / (2 * c2))))
-
-    return rho
-
-
-def worst_radius(eta: Any, beta: Any, lams: Any) -> np.ndarray:
-    """The rate on a quadratic: the largest spectral radius over its eigenvalues."""
-    rho = radius_function()
-    return np.asarray(np.max([rho(eta, beta, lam) for lam in lams], axis=0))
+    lam = np.asarray(lams, dtype=float)
+    e = np.asarray(eta, dtype=float)[..., None]
+    b = np.asarray(beta, dtype=float)[..., None]
+    return np.asarray(np.max(spectral_radius(method, e, lam, b), axis=-1))
 
 
 def best_on_grid(lams: Any, etas: np.ndarray, betas: np.ndarray) -> tuple[float, float, float]:
     """The (eta, beta) of the grid with the smallest rate, and that rate."""
     E, B = np.meshgrid(etas, betas)
-    rates = worst_radius(E, B, lams)
+    rates = worst_rate(E, B, lams)
     i = np.unravel_index(int(np.argmin(rates)), rates.shape)
     return float(E[i]), float(B[i]), float(rates[i])
+
+
+def _exact_extremes(problem: Any) -> tuple[sp.Expr, sp.Expr]:
+    """The problem's smallest and largest eigenvalue as exact numbers (0.2 -> 1/5)."""
+    lams = np.asarray(problem.eigenvalues, dtype=float)
+    return to_exact(float(lams.min()), "lam_min"), to_exact(float(lams.max()), "lam_max")
 
 
 # --------------------------------------------------------------------------- 1
@@ -83,7 +76,7 @@ def combinations(ctx: Context) -> Draft:
     etas = np.linspace(0.02, 1.0, 50)
     betas = np.linspace(0.0, 0.96, 49)
     E, B = np.meshgrid(etas, betas)
-    predicted = worst_radius(E, B, lams)
+    predicted = worst_rate(E, B, lams)
     steps = 200
     traj = run("momentum", problem, [-5.0, -2.0], steps, eta=E.ravel(), beta=B.ravel())
     checked = []
@@ -91,9 +84,12 @@ def combinations(ctx: Context) -> Draft:
         checked.append(abs(empirical_rate(traj.x[:, idx], skip=100) - predicted.ravel()[idx]))
     max_gap = float(np.max(checked))
     eta_b, beta_b, rate_b = best_on_grid(lams, etas, betas)
-    gd_best = float(np.min(worst_radius(etas, 0.0, lams)))
-    tuned = optimal_parameters("momentum", sp.Rational(1, 5), 4)
-    tuned_gd = optimal_parameters("gd", sp.Rational(1, 5), 4)
+    gd_best = float(np.min(worst_rate(etas, 0.0, lams, method="gd")))
+    lam_min, lam_max = _exact_extremes(problem)
+    tuned = optimal_parameters("momentum", lam_min, lam_max)
+    tuned_gd = optimal_parameters("gd", lam_min, lam_max)
+    region = stability_region(iteration_matrix(*method_update("momentum")))
+    step_weight = effective_weight(BETA)  # sum_i beta^i: the step for a constant gradient
     stable_share = float(np.mean(predicted < 1))
     # the seed's explanation, on the regression problem
     data = regression_data(ctx.data_path)
@@ -104,14 +100,15 @@ def combinations(ctx: Context) -> Draft:
     seed_rows: list[dict[str, Any]] = []
     for k, (eta, beta) in enumerate(pairs):
         seed_rows.append({
-            "eta": eta, "beta": beta, "effective_eta": eta / (1 - beta),
-            "rate_on_hessian": float(worst_radius(eta, beta, hl)),
+            "eta": eta, "beta": beta, "effective_eta": eta * effective_weight(beta),
+            "rate_on_hessian": float(worst_rate(eta, beta, hl)),
             "loss_after_2_epochs": float(res.final[k].mean()),
         })
     r = {(row["eta"], row["beta"]): row for row in seed_rows}
     answer = (
         "On the section's f = 0.1 x1^2 + 2 x2^2 the rate of momentum is the largest spectral "
-        "radius of its 2x2 iteration matrix over the eigenvalues 0.2 and 4. Over a grid of "
+        "radius of its 2x2 iteration matrix over the eigenvalues "
+        f"{lam_min} and {lam_max}. Over a grid of "
         f"{E.size} (eta, beta) pairs the predicted rates match rates fitted on 200-step runs "
         f"within {max_gap:.3f} (all {len(checked)} pairs with 0.3 < rate < 0.97); "
         f"{stable_share:.0%} of the grid converges. The best pair on the grid is eta = "
@@ -120,9 +117,11 @@ def combinations(ctx: Context) -> Draft:
         f"{float(tuned['rate']):.4f} (Polyak's tuning, from optheory.symbolic.tuning), against "
         f"{gd_best:.3f} for the best plain gradient descent on the grid (exact "
         f"{tuned_gd['rate']} = {float(tuned_gd['rate']):.4f}): a large beta buys a large speed-up only together "
-        "with a matching eta, and too large an eta for a given beta diverges "
-        "(eta lambda_max < 2 (1 + beta)). The seed's finding that high-rate/low-momentum and "
-        "low-rate/high-momentum both work is explained by the effective rate eta/(1 - beta): "
+        "with a matching eta, and too large an eta for a given beta diverges (the derived "
+        f"region is {region}, with lam = {lam_max} for the largest curvature). The seed's "
+        "finding that high-rate/low-momentum and low-rate/high-momentum both work is "
+        f"explained by the effective rate eta * ({step_weight}), the step momentum takes "
+        "for a constant gradient: "
         f"its two pairs have {r[(0.002, 0.9)]['effective_eta']:.3f} and "
         f"{r[(0.02, 0.2)]['effective_eta']:.3f}, and on {data.describe()} their rates are "
         f"{r[(0.002, 0.9)]['rate_on_hessian']:.4f} and {r[(0.02, 0.2)]['rate_on_hessian']:.4f}, "
@@ -138,18 +137,19 @@ def combinations(ctx: Context) -> Draft:
            else "no worse; ")
         + f"low/low (0.002, 0.2) has rate {r[(0.002, 0.2)]['rate_on_hessian']:.4f} and is "
         f"still at {r[(0.002, 0.2)]['loss_after_2_epochs']:.4f}. What matters is the effective "
-        "rate eta/(1 - beta) against the curvatures and the noise; beta then trades speed "
-        "against oscillation."
+        f"rate eta * ({step_weight}) against the curvatures and the noise; beta then trades "
+        "speed against oscillation."
     )
     rho_sym = characteristic_polynomial(iteration_matrix(*method_update("momentum")), Z)
     derivation = [latex_eq(r"\det(zI - R)", rho_sym.as_expr()),
+                  latex_eq(r"\sum_{i \ge 0} \beta^i", step_weight),
                   latex_eq(r"(\eta^\star, \beta^\star, \rho^\star)",
                            sp.Tuple(tuned["eta"], tuned["beta"], tuned["rate"]))]
     numbers = {"grid_size": int(E.size), "checked_pairs": len(checked),
                "max_rate_gap": max_gap, "best_eta": eta_b, "best_beta": beta_b,
                "best_rate": rate_b, "best_gd_rate": gd_best, "stable_share": stable_share,
-               "optimal": tuned, "optimal_gd": tuned_gd,
-               "seed_pairs": seed_rows, "regression_eigenvalues": hl}
+               "optimal": tuned, "optimal_gd": tuned_gd, "curvatures": [lam_min, lam_max],
+               "stability_region": str(region), "seed_pairs": seed_rows, "regression_eigenvalues": hl}
 
     def figures() -> dict[str, Any]:
         from optheory.exercises._plots import heatmap
@@ -177,22 +177,21 @@ def many_eigenvalues(ctx: Context) -> Draft:
     d = 6
     lams = np.array([2.0**-i for i in range(d)])
     problem = EigenQuadratic(lams)
-    tuned_gd = optimal_parameters("gd", sp.Rational(1, 2 ** (d - 1)), 1)
-    tuned = optimal_parameters("momentum", sp.Rational(1, 2 ** (d - 1)), 1)
+    lam_min, lam_max = _exact_extremes(problem)
+    tuned_gd = optimal_parameters("gd", lam_min, lam_max)
+    tuned = optimal_parameters("momentum", lam_min, lam_max)
     eta_gd = float(tuned_gd["eta"])
     eta_m, beta_m, rate_m = (float(tuned[k]) for k in ("eta", "beta", "rate"))
     steps = 60
     gd = run("gd", problem, np.ones(d), steps, eta=eta_gd).x
     mom = run("momentum", problem, np.ones(d), steps, eta=eta_m, beta=beta_m).x
-    rho = radius_function()
-    rho_gd = radius_function("gd")
     rows = []
     for i, lam in enumerate(lams):
         rows.append({
             "i": i, "lambda": lam,
-            "gd_predicted": float(rho_gd(eta_gd, 0.0, lam)),
+            "gd_predicted": float(spectral_radius("gd", eta_gd, lam)),
             "gd_measured": empirical_rate(gd[:, i], skip=10),
-            "momentum_predicted": float(rho(eta_m, beta_m, lam)),
+            "momentum_predicted": float(spectral_radius("momentum", eta_m, lam, beta_m)),
             "momentum_measured": empirical_rate(mom[:, i], skip=10),
         })
     gd_rate = max(r["gd_predicted"] for r in rows)
@@ -203,7 +202,7 @@ def many_eigenvalues(ctx: Context) -> Draft:
                                           LAM: sp.Integer(2) ** -i})))
                           for e in seed_eigs)) for i in range(d)]
     answer = (
-        f"f(x) = 1/2 sum_i 2^-i x_i^2 for i = 0..{d - 1} (condition number {2 ** (d - 1)}), "
+        f"f(x) = 1/2 sum_i 2^-i x_i^2 for i = 0..{d - 1} (condition number {lam_max / lam_min}), "
         "x_i = 1 at the start. Both methods act on each coordinate separately. Gradient "
         f"descent at its best step eta = {eta_gd:.4f} shrinks coordinate i by |1 - eta 2^-i| per "
         f"step: from {min(r['gd_predicted'] for r in rows):.4f} in the middle of the spectrum to "
@@ -320,18 +319,34 @@ def noisy_momentum(ctx: Context) -> Draft:
         sigma = 1.0 / np.sqrt(batch)  # the mean of b unit-variance gradient errors
         etas = np.repeat([c[0] for c in configs], chains)
         betas = np.repeat([c[1] for c in configs], chains)
-        traj = run("momentum", NoisyProblem(EigenQuadratic([lam]), sigma, seed=batch),
+        traj = run("momentum", NoisyQuadratic([lam], sigma, seed=batch),
                    [0.0], steps, eta=etas, beta=betas)
         xs = traj.x[burn:, :, 0].reshape(steps + 1 - burn, len(configs), chains)
         for k, (eta, beta) in enumerate(configs):
             measured = float(np.mean(xs[:, k] ** 2))
             predicted = float(var_fn(eta, beta, lam, sigma))
             rows.append({"batch": batch, "eta": eta, "beta": beta,
-                         "effective_eta": eta / (1 - beta), "predicted_variance": predicted,
-                         "measured_variance": measured,
+                         "effective_eta": eta * effective_weight(beta),
+                         "predicted_variance": predicted, "measured_variance": measured,
                          "relative_error": abs(measured - predicted) / predicted})
     gd_var = sp.factor(var.subs(be, 0))
     small_eta = sp.simplify(sp.limit(var / e, e, 0))
+    # momentum against plain SGD at the same eta: exactly, and in the limit of small eta
+    ratio = sp.factor(var / gd_var)
+    amplification = sp.factor(sp.limit(ratio, e, 0))
+    # the same comparison at the same effective rate alpha = eta * sum_i beta^i
+    alpha = sp.Symbol("alpha", positive=True)
+    step_weight = effective_weight(be)
+    (eta_of_alpha,) = sp.solve(sp.Eq(e * step_weight, alpha), e)
+    same_effective = sp.factor(sp.limit(var.subs(e, eta_of_alpha) / gd_var.subs(e, alpha),
+                                        alpha, 0))
+    b_size = sp.Symbol("b", positive=True)
+    minibatch = sp.simplify(var.subs(sg, sg / sp.sqrt(b_size)) / var)
+    eta_used, beta_used = 0.1, 0.9
+    at_values = {e: sp.Rational(str(eta_used)), be: sp.Rational(str(beta_used)),
+                 la: to_exact(lam, "lam")}
+    ratio_used = ratio.subs(at_values)
+    amplification_used = amplification.subs(be, at_values[be])
     worst = max(r["relative_error"] for r in rows)
     by = {(r["batch"], r["eta"], r["beta"]): r for r in rows}
     answer = (
@@ -339,24 +354,42 @@ def noisy_momentum(ctx: Context) -> Draft:
         "system driven by noise, and its stationary covariance solves a discrete Lyapunov "
         "equation. Sympy solves it from the update rule: Var x = "
         f"{var}; without momentum this is {gd_var}, and for small eta it behaves like "
-        f"eta * ({small_eta}). So at a fixed eta momentum amplifies the noise floor by about "
-        "(1 + beta)/(1 - beta) (at beta = 0.9 and eta = 0.1: "
-        f"{fmt(by[(1, 0.1, 0.9)]['predicted_variance'])} vs "
-        f"{fmt(by[(1, 0.1, 0.0)]['predicted_variance'])}), while at a fixed effective rate "
-        "eta/(1 - beta) the floor is about the same ((eta, beta) = (0.01, 0.9): "
-        f"{fmt(by[(1, 0.01, 0.9)]['predicted_variance'])}, the same effective rate as plain SGD "
-        "with eta = 0.1). A minibatch of b examples divides sigma^2 and hence the floor by b: "
+        f"eta * ({small_eta}). So at a fixed eta momentum multiplies the noise floor by "
+        f"{ratio}, which tends to {amplification} as eta -> 0 ({fmt(amplification_used)} at "
+        f"beta = {beta_used}); at eta = {eta_used}, beta = {beta_used} and lambda = {lam:g} the "
+        f"factor is {ratio_used} = {fmt(ratio_used)} (predicted "
+        f"{fmt(by[(1, eta_used, beta_used)]['predicted_variance'])} vs "
+        f"{fmt(by[(1, eta_used, 0.0)]['predicted_variance'])} without momentum). At a fixed "
+        f"effective rate alpha = eta * ({step_weight}) the ratio to plain SGD with step alpha "
+        f"tends to {same_effective} as alpha -> 0, so the floor is about the same "
+        f"((eta, beta) = (0.01, 0.9), effective rate {by[(1, 0.01, 0.9)]['effective_eta']:.3g}: "
+        f"{fmt(by[(1, 0.01, 0.9)]['predicted_variance'])}, against "
+        f"{fmt(by[(1, 0.1, 0.0)]['predicted_variance'])} for plain SGD with eta = 0.1). A "
+        "minibatch of b examples divides sigma^2 by b, and the floor changes by the factor "
+        f"{minibatch}: "
         + ", ".join(f"b={r['batch']}, eta={r['eta']}, beta={r['beta']}: predicted "
                     f"{r['predicted_variance']:.4g}, measured {r['measured_variance']:.4g}"
                     for r in rows)
         + f" ({chains} chains, steps {burn}-{steps}, largest relative error {worst:.1%}). "
-        "In practice momentum with noisy gradients is a way to take an effective step "
-        "eta/(1 - beta) that averages the noise over about 1/(1 - beta) steps; larger "
-        "minibatches, a smaller eta or a decaying eta are what lower the floor."
+        "In practice momentum with noisy gradients takes the effective step "
+        f"eta * ({step_weight}) from past gradients weighted by beta^i, noise included; "
+        "larger minibatches, a smaller eta or a decaying eta are what lower the floor."
     )
     derivation = [latex_eq(r"\operatorname{Var}_\infty x", var),
                   latex_eq(r"\operatorname{Var}_\infty x\ (\beta = 0)", gd_var),
-                  latex_eq(r"\lim_{\eta\to0} \operatorname{Var}_\infty x / \eta", small_eta)]
+                  latex_eq(r"\lim_{\eta\to0} \operatorname{Var}_\infty x / \eta", small_eta),
+                  latex_eq(r"\operatorname{Var}_\infty x / \operatorname{Var}_\infty x|_{\beta=0}",
+                           ratio),
+                  latex_eq(r"\lim_{\eta\to0} \operatorname{Var}_\infty x / "
+                           r"\operatorname{Var}_\infty x|_{\beta=0}", amplification),
+                  latex_eq(r"\lim_{\alpha\to0} \operatorname{Var}_\infty x|_{\eta \sum_i \beta^i = \alpha}"
+                           r" / \operatorname{Var}_\infty x|_{\beta=0, \eta=\alpha}",
+                           same_effective)]
     numbers = {"lambda": lam, "chains": chains, "burn_in": burn, "steps": steps,
-               "variance_table": rows, "max_relative_error": worst}
+               "variance_table": rows, "max_relative_error": worst,
+               "amplification_small_eta": amplification,
+               "amplification_small_eta_at_beta": float(amplification_used),
+               "amplification_at_eta": float(ratio_used),
+               "amplification_at": {"eta": eta_used, "beta": beta_used, "lambda": lam},
+               "same_effective_rate_limit": same_effective, "minibatch_factor": minibatch}
     return Draft(answer, derivation, numbers)

@@ -13,23 +13,48 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from optheory.analysis.regression import regression_data, train
 from optheory.exercises._common import count_text, first_below, latex_eq
 from optheory.exercises._registry import Context, Draft, exercise
-from optheory.analysis.regression import regression_data, train
 from optheory.exercises.adagrad import TEXTBOOK_LENET_NOTE, compare_rotations
 from optheory.exercises.minibatch_sgd import data_note
 from optheory.numeric.problems import textbook_2d
 from optheory.numeric.run import run
+from optheory.symbolic._exact import to_exact
+from optheory.symbolic.leaky import mean_lag
+from optheory.symbolic.linear import ETA as LIN_ETA
+from optheory.symbolic.linear import LAM, iteration_matrix, method_update
+from optheory.symbolic.ode import rmsprop_update
+from optheory.symbolic.stability import stability_region
 
 GAMMA, ETA, EPS = sp.symbols("gamma eta epsilon", positive=True)
-S, G = sp.symbols("s g", real=True)
+X, S, G = sp.symbols("x s g", real=True)
 
 
 def textbook_update() -> tuple[sp.Expr, sp.Expr]:
-    """The textbook's RMSProp state and step as sympy expressions in s, g."""
-    s_next = GAMMA * S + (1 - GAMMA) * G**2
-    step = ETA * G / sp.sqrt(s_next + EPS)
-    return s_next, step
+    """The textbook's RMSProp state and step (x - x_next) as sympy expressions in s, g.
+
+    Both come from :func:`optheory.symbolic.ode.rmsprop_update`, the project's
+    symbolic RMSProp step.
+    """
+    x_next, s_next = rmsprop_update(X, S, G, ETA, GAMMA, EPS)
+    return s_next, sp.simplify(X - x_next)
+
+
+def gd_step_limit(lam_max: Any) -> sp.Expr:
+    r"""Largest stable gradient-descent step for the curvature ``lam_max``.
+
+    Gradient descent's region is derived by
+    :func:`optheory.symbolic.stability.stability_region` from gradient
+    descent's iteration matrix; solving it for :math:`\eta > 0` at
+    :math:`\lambda = ` ``lam_max`` gives the supremum returned here.
+    """
+    region = stability_region(iteration_matrix(*method_update("gd")))
+    allowed = sp.solveset(region.subs(LAM, to_exact(lam_max, "lam_max")), LIN_ETA,
+                          sp.Interval.open(0, sp.oo))
+    if not isinstance(allowed, sp.Interval):
+        raise ArithmeticError(f"unexpected step region {allowed}")
+    return allowed.sup
 
 
 # --------------------------------------------------------------------------- 1
@@ -38,33 +63,43 @@ def gamma_one(ctx: Context) -> Draft:
     s_next, step = textbook_update()
     frozen = sp.simplify(s_next.subs(GAMMA, 1))
     first_step = sp.simplify(step.subs({GAMMA: 1, S: 0}))
-    eta, eps = 0.4, 1e-6
+    gd_rate = sp.simplify(first_step / G)  # the step is (this rate) * g: gradient descent
+    eta, eps, tiny = 0.4, 1e-6, 1e-4
+    exact = {ETA: to_exact(eta, "eta"), EPS: to_exact(eps, "eps")}
+    rate = gd_rate.subs(exact)
+    tiny_rate = gd_rate.subs({**exact, ETA: to_exact(tiny, "eta")})
     problem = textbook_2d()
+    lam_max = float(np.max(problem.eigenvalues))
+    limit = gd_step_limit(lam_max)
     rms = run("rmsprop", problem, [-5.0, -2.0], 20, eta=eta, gamma=1.0)
-    gd = run("gd", problem, [-5.0, -2.0], 20, eta=float(first_step.subs(
-        {ETA: sp.Rational(2, 5), EPS: sp.Rational(1, 10**6), G: 1})))
+    gd = run("gd", problem, [-5.0, -2.0], 20, eta=float(rate))
     same = bool(np.allclose(rms.x, gd.x, rtol=1e-12, atol=0, equal_nan=True))
     torch_run = run("rmsprop", problem, [-5.0, -2.0], 20, eta=0.01, gamma=1.0,
                     convention="torch")
-    small = run("rmsprop", problem, [-5.0, -2.0], 200, eta=1e-4, gamma=1.0)
+    small = run("rmsprop", problem, [-5.0, -2.0], 200, eta=tiny, gamma=1.0)
     answer = (
         f"With gamma = 1 the average update becomes s <- {frozen}: the state never changes, and "
-        "since it starts at 0 it stays 0. The textbook's step is then eta g / sqrt(0 + eps) = "
-        f"{first_step}, i.e. plain gradient descent with the learning rate eta/sqrt(eps) = "
-        f"{eta / np.sqrt(eps):g} for eta = {eta}. On f = 0.1 x1^2 + 2 x2^2 that is far above "
-        "the stability limit 2/4 = 0.5: from (-5, -2) the iterate is at "
+        "since it starts at 0 it stays 0. The textbook's step is then "
+        f"{first_step}, i.e. plain gradient descent with the learning rate {gd_rate} = "
+        f"{float(rate):g} for eta = {eta}. On f = 0.1 x1^2 + 2 x2^2 (largest curvature "
+        f"{lam_max:g}) gradient descent is stable only for eta < {limit} (derived region of "
+        f"gradient descent at that curvature), so this is {float(rate / limit):g} times the "
+        "limit: from (-5, -2) the iterate is at "
         f"|x| = {np.linalg.norm(rms.x[-1]):.3g} after 20 steps, and it coincides with gradient "
         f"descent at that rate ({same}). torch's RMSprop with alpha = 1 fails the same way "
         f"(step lr g / eps with eps = 1e-8: |x| = {np.linalg.norm(torch_run.x[-1]):.3g} after 20 "
         "steps). Only a tiny eta makes it work, and then it is just gradient descent with a "
-        f"fixed rate: eta = 1e-4 gives the learning rate 0.1 and |x| = {np.linalg.norm(small.x[-1]):.3g} "
-        "after 200 steps. The adaptivity comes entirely from (1 - gamma) g^2 entering s."
+        f"fixed rate: eta = {tiny:g} gives the learning rate {float(tiny_rate):g} and "
+        f"|x| = {np.linalg.norm(small.x[-1]):.3g} after 200 steps. The adaptivity comes "
+        "entirely from (1 - gamma) g^2 entering s."
     )
     derivation = [latex_eq(r"s_{t+1}\big|_{\gamma=1}", frozen),
-                  latex_eq(r"\Delta x\big|_{\gamma=1, s=0}", first_step)]
-    numbers = {"eta": eta, "eps": eps, "effective_rate": eta / np.sqrt(eps),
+                  latex_eq(r"\Delta x\big|_{\gamma=1, s=0}", first_step),
+                  latex_eq(r"\sup\{\eta : \text{GD stable at } \lambda_{\max}\}", limit)]
+    numbers = {"eta": eta, "eps": eps, "effective_rate": rate, "gd_step_limit": limit,
                "final_norm_textbook": float(np.linalg.norm(rms.x[-1])),
                "equals_gd": same, "final_norm_torch": float(np.linalg.norm(torch_run.x[-1])),
+               "tiny_eta_rate": tiny_rate,
                "final_norm_tiny_eta": float(np.linalg.norm(small.x[-1]))}
     return Draft(answer, derivation, numbers)
 
@@ -172,12 +207,8 @@ def gamma_sensitivity(ctx: Context) -> Draft:
         gamma_t = 1 - sp.Rational(1, t)
         s = gamma_t * s + (1 - gamma_t) * g**2
         mean_ok = mean_ok and sp.simplify(s - sum(v**2 for v in gs[:t]) / t) == 0
-    k = sp.Symbol("k", integer=True, nonnegative=True)
-    a = sp.Symbol("a", positive=True)  # gamma = 1/(1 + a) in (0, 1)
-    memory = sp.simplify(sp.summation(k * (1 - GAMMA) * GAMMA**k, (k, 0, sp.oo))
-                         .subs(GAMMA, 1 / (1 + a)).doit())
-    memory = sp.simplify(memory.subs(a, 1 / GAMMA - 1))
-    cycle = [r for r in toy if r["gamma"] <= 0.9]
+    memory = mean_lag(GAMMA)  # mean age of what the average remembers
+    cycle, memory_phase = _cycle_and_returns(dist, gammas)
     reg_vals = [r["excess_loss"] for r in reg]
     answer = (
         "gamma sets the memory of the squared-gradient average: the mean age of what it "
@@ -187,12 +218,15 @@ def gamma_sensitivity(ctx: Context) -> Draft:
                     f"{r['after_5000']:.3g}" for r in toy)
         + ". So in the deterministic case gamma changes the behaviour qualitatively: with a "
         "short memory s follows the current g^2, the steps stay of size ~eta and the iterate "
-        f"ends on a cycle at distance {np.mean([r['after_5000'] for r in cycle]):.3f}; with a "
-        "long memory s still holds the large early gradients, the step eta/sqrt(s) is small "
-        "and the method behaves like gradient descent and converges fast, until s has "
-        "forgotten them, the effective step grows past the stability limit and the iterate "
-        "returns to the cycle (gamma = 0.99 by step 5000; gamma = 0.999 reached floating-point "
-        "zero first, which ends the run). With minibatch noise the sensitivity is mild: on "
+        f"ends on a cycle at distance {cycle:.3f} (gamma = "
+        + ", ".join(f"{g}" for g, ph in zip(gammas, memory_phase, strict=True) if ph is None)
+        + "); with a long memory s still holds the large early gradients, the step "
+        "eta/sqrt(s) is small and the method behaves like gradient descent and converges "
+        "fast, until s has forgotten them, the effective step grows past the stability limit "
+        "and the iterate returns to the cycle ("
+        + "; ".join(_phase_text(g, ph, dist.shape[0] - 1)
+                    for g, ph in zip(gammas, memory_phase, strict=True) if ph is not None)
+        + "). With minibatch noise the sensitivity is mild: on "
         f"{data.describe()} (eta = 0.01, two epochs) the excess loss is "
         + ", ".join(f"gamma = {r['gamma']}: {r['excess_loss']:.2e}" for r in reg)
         + f", within a factor {max(reg_vals) / min(reg_vals):.1f} (best gamma = "
@@ -203,7 +237,9 @@ def gamma_sensitivity(ctx: Context) -> Draft:
         "gradients settle trades early reactivity for a steadier late estimate."
     )
     derivation = [latex_eq(r"\sum_{k\ge0} k (1-\gamma)\gamma^k", memory)]
-    numbers = {"quadratic": toy, "regression": reg, "gamma_t_running_mean": mean_ok,
+    numbers = {"quadratic": toy, "cycle_distance": cycle,
+               "long_memory": {str(g): ph for g, ph in zip(gammas, memory_phase, strict=True)
+                               if ph is not None}, "regression": reg, "gamma_t_running_mean": mean_ok,
                "varying_gamma_excess_loss": varying_loss, "data": data.source}
 
     def figures() -> dict[str, Any]:
@@ -214,3 +250,43 @@ def gamma_sensitivity(ctx: Context) -> Draft:
                                   xlabel="step", ylabel="distance", logy=True, logx=True)}
 
     return Draft(answer, derivation, numbers, figures, data_note(data))
+
+
+def _cycle_and_returns(
+    dist: np.ndarray, gammas: list[float]
+) -> tuple[float, list[dict[str, Any] | None]]:
+    """The cycle's distance, and what each long-memory run did after converging.
+
+    A run has a long memory when its distance first fell below 1e-6 of the final
+    distances (it behaved like converging gradient descent); the others end on the
+    cycle, whose distance is the median of their final distances.  A long-memory
+    run either reached exact 0 (a fixed point: the gradient and so every later step
+    vanish) or went back: then it is on the cycle if its final distance is within 5%
+    of the cycle's, and settled from the step after its last 1% deviation from that
+    final distance.  None for the short-memory runs.
+    """
+    final = dist[-1]
+    converged = [bool(np.nanmin(dist[:, k]) < 1e-6 * np.nanmax(final)) for k in range(len(gammas))]
+    cycle = float(np.median([final[k] for k in range(len(gammas)) if not converged[k]]))
+    phases: list[dict[str, Any] | None] = []
+    for k in range(len(gammas)):
+        if not converged[k]:
+            phases.append(None)
+            continue
+        zero = first_below(dist[:, k], np.finfo(float).tiny)
+        phase: dict[str, Any] = {"zero_step": zero, "on_cycle": False, "settled_step": None}
+        if zero is None:
+            off = np.flatnonzero(np.abs(dist[:, k] / final[k] - 1) > 0.01)
+            phase["on_cycle"] = bool(abs(final[k] / cycle - 1) < 0.05)
+            phase["settled_step"] = int(off[-1]) + 1 if off.size else 0
+        phases.append(phase)
+    return cycle, phases
+
+
+def _phase_text(gamma: float, phase: dict[str, Any], steps: int) -> str:
+    if phase["zero_step"] is not None:
+        return (f"gamma = {gamma} reached floating-point zero at step {phase['zero_step']} "
+                "first, a fixed point that ends the run")
+    if phase["on_cycle"]:
+        return f"gamma = {gamma} settled on it by step {phase['settled_step']}"
+    return f"gamma = {gamma} had not returned within {steps} steps"

@@ -17,10 +17,10 @@ import numpy as np
 import sympy as sp
 from sympy import stats
 
-from optheory.exercises._common import NoisyProblem, fmt, latex_eq
-from optheory.exercises._registry import Context, Draft, exercise
 from optheory.analysis.regression import regression_data, stationary_excess
-from optheory.numeric.problems import EigenQuadratic
+from optheory.exercises._common import fmt, latex_eq
+from optheory.exercises._registry import Context, Draft, exercise
+from optheory.numeric.noisy import NoisyQuadratic
 from optheory.numeric.run import run
 
 X1, X2 = sp.symbols("x1 x2", real=True)
@@ -196,7 +196,7 @@ def noise_equivalence(ctx: Context) -> Draft:
     kurt = np.mean(z_std**4, axis=0)
     # and the two SGD processes, driven by independent random numbers, agree in law
     chains, steps, eta = 4000, 30, 0.1
-    a = run("gd", NoisyProblem(EigenQuadratic([2.0, 4.0]), 1.0, seed=1), [-5.0, -2.0], steps,
+    a = run("gd", NoisyQuadratic([2.0, 4.0], 1.0, seed=1), [-5.0, -2.0], steps,
             eta=[eta] * chains).x[-1]
     shifted = _ShiftedObjective(float(sol[s1]), float(sol[s2]), seed=2)
     b = run("gd", shifted, [-5.0, -2.0], steps, eta=[eta] * chains).x[-1]
@@ -331,7 +331,7 @@ def large_coordinate(ctx: Context) -> Draft:
 
     lams = [sp.Integer(20), sp.Rational(1, 5)]
     rate, eta_best, rate_best = _gd_rate(lams)
-    problem = EigenQuadratic([float(v) for v in lams])
+    curvatures = [float(v) for v in lams]
     x0 = [1.0, 1.0]
     grid = [0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
     chains, steps, sigma = 100, 200, 0.1
@@ -341,7 +341,9 @@ def large_coordinate(ctx: Context) -> Draft:
     table: dict[str, Any] = {}
     for name, (method, extra) in methods.items():
         etas = np.repeat(grid, chains)
-        traj = run(method, NoisyProblem(problem, sigma, seed=5), x0, steps, eta=etas, **extra)
+        # a fresh generator per method: every method sees the same noise sequence
+        traj = run(method, NoisyQuadratic(curvatures, sigma, seed=5), x0, steps, eta=etas,
+                   **extra)
         final = np.asarray(traj.loss[-1]).reshape(len(grid), chains)
         with np.errstate(invalid="ignore"):
             means = [float(np.mean(row)) if np.all(np.isfinite(row)) else float("inf")

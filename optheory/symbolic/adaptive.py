@@ -12,9 +12,10 @@ for Adam):
   born, the linearisation at the origin, and the 2-step Jacobian of the cycle.
 * :func:`rmsprop_accumulator_series` / :func:`rmsprop_as_adagrad` - for
   :math:`\gamma \to 1` RMSProp is AdaGrad with rescaled rate and epsilon.
-* :func:`adagrad_step_factor` / :func:`adagrad_rate_exponent` - AdaGrad's
-  per-step contraction given the accumulator, and the growth exponent of its
-  effective rate with and without gradient noise.
+* :func:`adagrad_step_factor` / :func:`adagrad_accumulator_bounds` /
+  :func:`adagrad_rate_exponent` - AdaGrad's per-step contraction given the
+  accumulator, bounds on the accumulator summed from the update, and the growth
+  exponent of its effective rate with and without gradient noise.
 
 Numbers are read exactly (a float as the decimal it denotes) and results are
 exact sympy expressions; call ``float()`` on them for a number.
@@ -44,7 +45,9 @@ __all__ = [
     "LAM",
     "METHODS",
     "X0",
+    "AccumulatorBounds",
     "TwoCycle",
+    "adagrad_accumulator_bounds",
     "adagrad_rate_exponent",
     "adagrad_step_factor",
     "lam_derivatives",
@@ -424,27 +427,149 @@ def adagrad_step_factor(eta: Any = ETA, lam: Any = LAM, s: Any = None, eps: Any 
     return sp.simplify(x_next / x)
 
 
+@dataclass(frozen=True)
+class AccumulatorBounds:
+    r"""Bounds on AdaGrad's accumulator on :math:`\tfrac{\lambda}{2}x^2`, derived from the update.
+
+    Attributes
+    ----------
+    noisy : bool
+        With gradient noise the bounds are on :math:`\mathbb E s_t`, else on :math:`s_t`.
+    t : sympy.Symbol
+        The step count (a positive integer).
+    squared_gradient : sympy.Expr
+        The summand: :math:`g_k^2` along the bounding geometric path (exact
+        gradients), or :math:`\mathbb E g_k^2` in terms of ``m`` :math:`= \mathbb E x_k^2`.
+    lower, upper : sympy.Expr
+        :math:`\text{lower} \le s_t \le \text{upper}` (or :math:`\mathbb E s_t`) for all ``t``.
+    lower_limit, upper_limit : sympy.Expr
+        Their limits for :math:`t \to \infty` (finite: the accumulator is bounded).
+    exponent : sympy.Expr
+        ``p`` with :math:`\eta/\sqrt{s_t} \sim t^p`: the common value of
+        :math:`\lim_{t\to\infty} \log(\eta/\sqrt{b_t})/\log t` for both bounds ``b``.
+    """
+
+    noisy: bool
+    t: sp.Symbol
+    squared_gradient: sp.Expr
+    lower: sp.Expr
+    upper: sp.Expr
+    lower_limit: sp.Expr
+    upper_limit: sp.Expr
+    exponent: sp.Expr
+
+
+#: the bound r on |x_{t+1}/x_t| (0 < r < 1), E x_t^2 = m and its bound M, the noise variance
+RATIO_BOUND = sp.Symbol("r", positive=True)
+SECOND_MOMENT, MOMENT_BOUND = sp.symbols("m M", nonnegative=True)
+SIGMA2 = sp.Symbol("sigma2", positive=True)
+_STEP_T = sp.Symbol("t", integer=True, positive=True)
+_K = sp.Symbol("k", integer=True, nonnegative=True)
+
+
+def _exponent(bound: sp.Expr) -> sp.Expr:
+    """lim_{t -> oo} log(eta / sqrt(bound)) / log t, with t taken as a positive real."""
+    t_real = sp.Symbol("t_real", positive=True)
+    ratio = sp.log(ETA / sp.sqrt(bound.subs(_STEP_T, t_real))) / sp.log(t_real)
+    return sp.limit(ratio, t_real, sp.oo)
+
+
+@cache
+def adagrad_accumulator_bounds(noisy: bool) -> AccumulatorBounds:
+    r"""Derive bounds on AdaGrad's accumulator :math:`s_t = \sum_{k<t} g_k^2` and its exponent.
+
+    Algorithm
+    ---------
+    *Exact gradients.*  Between steps AdaGrad multiplies :math:`x` by the factor
+    of :func:`adagrad_step_factor`; while the accumulator stays bounded that
+    factor has modulus at most some :math:`r < 1`, so :math:`|x_k|` is bounded by
+    the solution of :math:`x_{k+1} = r x_k` (``rsolve``).  Summing its squared
+    gradients :math:`(\lambda x_0 r^k)^2` (``summation``, with
+    :math:`r = (1 + a)^{-1/2}`, :math:`a > 0`, so sympy knows :math:`r < 1`)
+    gives an upper bound with a finite limit, which is consistent with the
+    assumption; the first term :math:`g_0^2` is a lower bound.
+
+    *Noisy gradients* :math:`g = \lambda x + \sigma\xi` with
+    :math:`\mathbb E\xi = 0`, :math:`\mathbb E\xi^2 = 1`, :math:`\xi` independent
+    of :math:`x_k`: the expectation of the expanded square gives
+    :math:`\mathbb E g_k^2 = \lambda^2 m + \sigma^2` with :math:`m = \mathbb E x_k^2`,
+    increasing in :math:`m`.  With :math:`0 \le m \le M` (a stable iteration),
+    summing over :math:`k = 1..t` bounds :math:`\mathbb E s_t` between
+    :math:`\sigma^2 t` and :math:`(\lambda^2 M + \sigma^2) t`.
+
+    The exponent is the limit of :math:`\log(\eta/\sqrt{b_t})/\log t` for each
+    bound :math:`b_t`; the two limits agree, which pins down the exponent of
+    :math:`\eta/\sqrt{s_t}` between them.
+
+    Parameters
+    ----------
+    noisy : bool
+        Gradient noise of variance :math:`\sigma^2 > 0`, or exact gradients.
+
+    Returns
+    -------
+    AccumulatorBounds
+
+    Raises
+    ------
+    ArithmeticError
+        If the two bounds gave different exponents (no conclusion).
+    """
+    if noisy:
+        xi = sp.Symbol("xi", real=True)
+        x = sp.Symbol("x", real=True)
+        square = sp.Poly(sp.expand((LAM * x + sp.sqrt(SIGMA2) * xi) ** 2), xi)
+        moments = {0: sp.Integer(1), 1: sp.Integer(0), 2: sp.Integer(1)}  # E xi^j
+        expected = sum((c * moments[deg] for (deg,), c in square.terms()), sp.Integer(0))
+        expected = sp.expand(expected).subs(x**2, SECOND_MOMENT)
+        if expected.free_symbols & {x, xi} or not sp.diff(expected, SECOND_MOMENT).is_nonnegative:
+            raise ArithmeticError(f"unexpected E g^2 = {expected}")
+        j = sp.Symbol("j", integer=True, positive=True)
+        lower = sp.summation(expected.subs(SECOND_MOMENT, 0), (j, 1, _STEP_T))
+        upper = sp.summation(expected.subs(SECOND_MOMENT, MOMENT_BOUND), (j, 1, _STEP_T))
+        upper_for_limits = upper
+        upper_limit = sp.limit(upper, _STEP_T, sp.oo)
+    else:
+        a = sp.Symbol("a", positive=True)
+        xf = sp.Function("x")
+        path = sp.rsolve(xf(_K + 1) - RATIO_BOUND * xf(_K), xf(_K), {xf(0): X0})
+        expected = sp.expand((LAM * path) ** 2)
+        in_a = sp.powsimp(expected.subs(RATIO_BOUND, 1 / sp.sqrt(1 + a)), force=True)
+        upper_a = sp.simplify(sp.summation(in_a, (_K, 0, _STEP_T - 1)))
+        limit_a = sp.limit(upper_a, _STEP_T, sp.oo)
+        if not limit_a.is_finite:
+            raise ArithmeticError(f"the geometric bound did not converge: {limit_a}")
+        back = {a: 1 / RATIO_BOUND**2 - 1}
+        upper = sp.simplify(upper_a.subs(back))
+        upper_limit = sp.factor(sp.simplify(limit_a.subs(back)))
+        # limits of the upper bound are taken in a > 0, where sympy knows r < 1
+        upper_for_limits = upper_a
+        lower = expected.subs(_K, 0)
+    exponents = (_exponent(lower), _exponent(upper_for_limits))
+    if sp.simplify(exponents[0] - exponents[1]) != 0:
+        raise ArithmeticError(f"the bounds give different exponents {exponents}")
+    return AccumulatorBounds(
+        noisy=noisy,
+        t=_STEP_T,
+        squared_gradient=expected,
+        lower=sp.factor(lower),
+        upper=sp.factor(upper),
+        lower_limit=sp.limit(lower, _STEP_T, sp.oo),
+        upper_limit=upper_limit,
+        exponent=exponents[0],
+    )
+
+
 def adagrad_rate_exponent(noisy: bool) -> sp.Expr:
     r"""Exponent ``p`` in :math:`\eta/\sqrt{\mathbb E s_t} \sim t^{p}` for AdaGrad.
 
-    With gradient noise of variance :math:`\sigma^2 > 0` each step adds at
-    least :math:`\sigma^2` to :math:`\mathbb E s_t`, so
-    :math:`\mathbb E s_t \ge \sigma^2 t + c`; without noise on a quadratic the
-    accumulator stays bounded (:math:`s_t \to s_\infty`).  The exponent is
-    :math:`\lim_{t\to\infty} d\log(\eta/\sqrt{s_t})/d\log t`.
+    Read off :func:`adagrad_accumulator_bounds`: with gradient noise of variance
+    :math:`\sigma^2 > 0` the expected accumulator grows linearly between two
+    derived bounds; with exact gradients on a quadratic it stays bounded.
 
     Returns
     -------
     sympy.Expr
-        -1/2 with noise, 0 without.
+        The derived exponent (-1/2 with noise, 0 without).
     """
-    t = sp.Symbol("t", positive=True)
-    sigma2, c, s_inf = sp.symbols("sigma2 c s_inf", positive=True)
-    j = sp.Symbol("j", integer=True, positive=True)
-    if noisy:
-        accumulator = sp.summation(sigma2, (j, 1, t)) + c  # lower bound on E s_t
-    else:
-        accumulator = s_inf
-    rate = ETA / sp.sqrt(accumulator)
-    slope = sp.diff(sp.log(rate), t) * t  # d log rate / d log t
-    return sp.limit(sp.simplify(slope), t, sp.oo)
+    return adagrad_accumulator_bounds(bool(noisy)).exponent

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import sympy as sp
 
-from optheory.exercises.adam import beta_schedule, online_adam, online_yogi
+from optheory.exercises.adam import beta_schedule, derived_beta_schedule, online_adam, online_yogi
 from optheory.numeric.reddi import run_reddi
 from tests.exercises._cache import solved
 
@@ -19,8 +20,15 @@ def test_a1_learning_rates() -> None:
 
 
 def test_beta_schedule() -> None:
+    beta, t = sp.symbols("beta t", positive=True)
+    derived, _, _ = derived_beta_schedule()
+    # oracle: beta_t = beta (1 - beta^(t-1)) / (1 - beta^t)
+    assert sp.simplify(derived - beta * (1 - beta ** (t - 1)) / (1 - beta**t)) == 0
     assert beta_schedule(0.9, 1) == 0.0
-    assert beta_schedule(0.9, 2) == pytest.approx(0.9 * 0.1 / 0.19)
+    assert beta_schedule(0.9, 2) == pytest.approx(0.9 * 0.1 / 0.19, rel=1e-14)
+    assert beta_schedule(0.999, 1000) == pytest.approx(0.999 * (1 - 0.999**999) / (1 - 0.999**1000),
+                                                      rel=1e-12)
+    assert beta_schedule(sp.Rational(9, 10), 2) == sp.Rational(9, 19)
 
 
 def test_a2_time_varying_betas() -> None:

@@ -7,17 +7,20 @@ import math
 import numpy as np
 import pytest
 
-from optheory.exercises.momentum import radius_function, seed_code_matrix, stationary_variance
+from optheory.exercises.momentum import seed_code_matrix, stationary_variance, worst_rate
 from tests.exercises._cache import solved
 
 
-def test_radius_function_against_numpy() -> None:
-    rho = radius_function()
-    for eta, beta, lam in ((0.1, 0.9, 1.0), (0.5, 0.2, 4.0), (1.2, 0.0, 1.0)):
-        R = np.array([[beta, lam], [-eta * beta, 1 - eta * lam]])  # textbook v, x update
-        assert float(rho(eta, beta, lam)) == pytest.approx(
-            max(abs(np.linalg.eigvals(R))), rel=1e-12)
-    assert float(radius_function("gd")(0.3, 0.0, 4.0)) == pytest.approx(0.2, rel=1e-12)
+def test_worst_rate_against_numpy() -> None:
+    lams = [0.2, 1.0, 4.0]
+    for eta, beta in ((0.1, 0.9), (0.5, 0.2), (1.2, 0.0)):
+        # oracle: eigenvalues of the textbook heavy ball's matrix on (v, x), worst over lams
+        want = max(max(abs(np.linalg.eigvals(np.array([[beta, lam], [-eta * beta, 1 - eta * lam]]))))
+                   for lam in lams)
+        assert float(worst_rate(eta, beta, lams)) == pytest.approx(want, rel=1e-12)
+    grid = worst_rate(np.array([[0.3, 0.4]]), np.array([[0.0, 0.5]]), lams)
+    assert grid.shape == (1, 2)
+    assert float(worst_rate(0.3, 0.0, [4.0], method="gd")) == pytest.approx(0.2, rel=1e-12)
 
 
 def test_m1_rate_map() -> None:
@@ -83,3 +86,22 @@ def test_m4_stationary_variance() -> None:
         # 1000 chains x 1000 steps with correlation times <= ~20 steps: >= 5e4 effective
         # samples, relative se of the variance < 1%; 5% is > 5 standard errors
         assert r["measured_variance"] == pytest.approx(exact, rel=0.05)
+
+
+
+def test_m4_momentum_amplifies_the_floor_by_the_derived_factor() -> None:
+    a = solved("momentum", 4)
+    n = a.numbers
+    beta, eta, lam = (n["amplification_at"][k] for k in ("beta", "eta", "lambda"))
+    # oracle from the closed form above: Var(beta)/Var(0) = (1+b)(2-eta lam)/((1-b)(2+2b-eta lam)),
+    # which tends to 1/(1 - beta) as eta -> 0 (10 at beta = 0.9), not (1 + beta)/(1 - beta)
+    assert n["amplification_small_eta_at_beta"] == pytest.approx(1 / (1 - beta), rel=1e-12)
+    exact = (1 + beta) * (2 - eta * lam) / ((1 - beta) * (2 + 2 * beta - eta * lam))
+    assert n["amplification_at_eta"] == pytest.approx(exact, rel=1e-12)
+    table = {(r["batch"], r["eta"], r["beta"]): r for r in n["variance_table"]}
+    measured = table[(1, eta, beta)]["predicted_variance"] / table[(1, eta, 0.0)]["predicted_variance"]
+    assert measured == pytest.approx(exact, rel=1e-12)
+    assert n["same_effective_rate_limit"] == 1 and n["minibatch_factor"] == "1/b"
+    # the text carries the derived numbers and not the old typed factor
+    assert f"{exact:.3g}" in a.answer and f"{1 / (1 - beta):.3g} at beta = {beta}" in a.answer
+    assert "(1 + beta)/(1 - beta)" not in a.answer

@@ -71,7 +71,8 @@ def ode_page() -> Page:
 
 def test_registry_order() -> None:
     assert list(TOPIC_MODULES) == [
-        "quadratics", "momentum", "leaky", "adaptive", "ode", "claims", "exercises",
+        "quadratics", "momentum", "leaky", "adaptive", "ode", "regression", "claims",
+        "exercises",
     ]
 
 
@@ -148,6 +149,13 @@ def test_leaky_oracles(leaky_page: Page) -> None:
     assert len(lines) == 4 and all(np.size(line.get_xdata()) == 40 for line in lines)
     ys = np.asarray(lines[1].get_ydata())  # beta = 0.9
     assert ys[10] == pytest.approx(0.9**10, rel=1e-12)
+    (tail,) = [r for c, r in rows.items() if "tends to the effective weight" in c]
+    # oracle: after n = 200 constant gradients the buffer misses beta^n / (1 - beta)
+    assert f"tail {0.9**200 / 0.1:.2e}" in str(tail.measured)
+    (adam,) = [r for c, r in rows.items() if c.startswith("Adam's corrected step")]
+    # oracle: m_hat = 1 and s_hat = 1 for a constant gradient 1, so the step is eta/(1 + eps)
+    assert isinstance(adam.derived, InlineMath)
+    assert adam.derived.latex.endswith("\\frac{\\eta}{\\epsilon + 1}")
 
 
 # ------------------------------------------------------------------ adaptive
@@ -173,6 +181,36 @@ def test_adaptive_oracles(adaptive_page: Page) -> None:
     assert all(isinstance(d, InlineMath) for d in derived)
     assert [d.latex for d in derived if isinstance(d, InlineMath)] == [
         "\\frac{2}{3}", "\\frac{16}{3}"]
+    # oracle: the rescaled RMSProp differs from AdaGrad at relative order delta, so a
+    # tenfold smaller delta divides the gap by 10
+    (gap,) = [r for r in adaptive_page.verification_rows() if "gap ratio" in r.claim]
+    assert isinstance(gap.derived, InlineMath) and gap.derived.latex.endswith("= 10")
+    # oracles: E s_t >= sigma^2 t with noise; s_t <= lam^2 x0^2 / (1 - r^2) without
+    assert "\\sigma^{2} t \\le \\operatorname{E} s_t" in latex
+    assert "\\xrightarrow{t \\to \\infty} - \\frac{\\lambda^{2} x_{0}^{2}}" in latex
+
+
+# -------------------------------------------------------------- shared helpers
+def test_common_helpers() -> None:
+    import sympy as sp
+
+    from optheory.numeric.problems import textbook_2d, textbook_2d_rotated
+    from optheory.report.topics._common import contour_grid, named, row, tex, torch_or_none
+
+    lam, lam_1, x0, s2 = sp.symbols("lam lam_1 x0 sigma2", positive=True)
+    assert tex(lam * lam_1) == "\\lambda \\lambda_{1}"
+    assert tex(x0 * s2) == "\\sigma^{2} x_{0}" and named(3) == 3
+    assert tex(sp.Symbol("a"), extra={"a": "alpha"}) == "\\alpha"
+    r = row("c", np.float64(1.5), 2, np.float64(0.1), np.bool_(True))
+    assert (r.derived, r.measured, r.tolerance, r.verdict) == (1.5, 2, 0.1, True)
+    assert type(r.derived) is float and r.verdict is True
+    x1, x2, f = contour_grid(textbook_2d())
+    # oracle: the textbook's objectives written out
+    np.testing.assert_allclose(f, 0.1 * x1**2 + 2 * x2**2, rtol=1e-13)
+    _, _, g = contour_grid(textbook_2d_rotated())
+    np.testing.assert_allclose(g, 0.1 * (x1 + x2) ** 2 + 2 * (x1 - x2) ** 2, rtol=1e-12)
+    torch = torch_or_none()
+    assert torch is None or hasattr(torch, "optim")
 
 
 # ----------------------------------------------------------------------- ode

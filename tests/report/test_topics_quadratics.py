@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from optheory.cli import main
-from optheory.report.document import Verification
+from optheory.report.document import Text, Verification
 from optheory.report.topics import quadratics
 
 
@@ -16,6 +16,12 @@ def test_quadratics_page_verifications_pass() -> None:
     rows = [r for b in page.blocks if isinstance(b, Verification) for r in b.rows]
     assert len(rows) >= 5
     assert all(r.verdict for r in rows), [r.claim for r in rows if not r.verdict]
+    # oracle: Q = [[4.2, -3.8], [-3.8, 4.2]] has eigenvalues 4.2 -+ 3.8 = 2/5 and 8, twice
+    # the textbook problem's 0.2 and 4
+    (eig,) = [r for r in rows if r.claim == "eigenvalues of the rotated problem"]
+    assert eig.derived == "2/5, 8"
+    text = " ".join(b.text for b in page.blocks if isinstance(b, Text))
+    assert "eigenvalues 0.4 and 8, twice those of" in text and "(0.2 and 4," in text
 
 
 def test_cli_report_one_topic(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

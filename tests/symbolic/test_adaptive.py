@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 import sympy as sp
 
+from optheory.numeric.noisy import NoisyQuadratic
 from optheory.numeric.problems import EigenQuadratic, textbook_2d
 from optheory.numeric.run import run
 from optheory.symbolic import adaptive as ad
@@ -31,7 +34,8 @@ def test_scalar_iterates_match_project_runs() -> None:
         xs = ad.scalar_iterates(method, 3, x0=1, lam=3, eps=sp.Rational(1, 1000000),
                                 **{k: hyper[k] for k in keys})
         eps = 1e-6
-        traj = run(method, EigenQuadratic([3.0]), [1.0], 3, eps=eps, **{k: hyper[k] for k in keys})
+        chosen: dict[str, Any] = {k: hyper[k] for k in keys}
+        traj = run(method, EigenQuadratic([3.0]), [1.0], 3, eps=eps, **chosen)
         np.testing.assert_allclose([float(x) for x in xs], traj.x[1:, 0], rtol=0, atol=1e-12)
 
 
@@ -69,6 +73,7 @@ def test_two_cycle_symbolic_forms() -> None:
     assert sp.simplify(cyc.threshold_eta - 2 * sp.sqrt(eps_pos) / LAM) == 0
     assert sp.simplify(cyc.origin_factor - (1 - ETA * LAM / sp.sqrt(eps_pos))) == 0
     # the cycle is born exactly where the origin loses stability
+    assert cyc.origin_stable_below is not None and cyc.threshold_eta is not None
     assert sp.simplify(cyc.origin_stable_below - cyc.threshold_eta) == 0
     zero = ad.rmsprop_two_cycle(eps=0)
     assert zero.amplitude == ETA / 2 and zero.threshold_eta is None
@@ -126,8 +131,10 @@ def test_below_threshold_rmsprop_converges_to_zero() -> None:
     # reach below 1e-100.
     lam, eps, gamma = 1.0, 0.01, 0.9
     cyc = ad.rmsprop_two_cycle(0.1, lam, eps, gamma)
+    assert cyc.threshold_eta is not None
     eta = 0.9 * float(cyc.threshold_eta)
-    assert float(ad.rmsprop_two_cycle(eta, lam, eps, gamma).origin_factor) == pytest.approx(-0.8)
+    factor = ad.rmsprop_two_cycle(eta, lam, eps, gamma).origin_factor
+    assert factor is not None and float(factor) == pytest.approx(-0.8)
     traj = run("rmsprop", EigenQuadratic([lam]), [1.0], 3000, eta=eta, gamma=gamma, eps=eps)
     assert abs(traj.x[-1, 0]) < 1e-100
 
@@ -225,3 +232,55 @@ def test_adagrad_noisy_rate_decays_like_inverse_sqrt() -> None:
     slope = np.polyfit(np.log(t[sel]), np.log(eta / np.sqrt(acc[sel] + eps)), 1)[0]
     assert ad.adagrad_rate_exponent(True) == sp.Rational(-1, 2)
     assert abs(slope - float(ad.adagrad_rate_exponent(True))) < 0.05
+
+
+def test_adagrad_accumulator_bounds_are_derived() -> None:
+    det = ad.adagrad_accumulator_bounds(False)
+    r, t, lam, x0 = ad.RATIO_BOUND, det.t, ad.LAM, ad.X0
+    # oracles: s_t <= sum_{k<t} (lam x0 r^k)^2 = lam^2 x0^2 (1 - r^(2t)) / (1 - r^2) -> finite
+    assert sp.simplify(det.upper - lam**2 * x0**2 * (1 - r ** (2 * t)) / (1 - r**2)) == 0
+    assert sp.simplify(det.upper_limit - lam**2 * x0**2 / (1 - r**2)) == 0
+    assert det.lower == lam**2 * x0**2 and det.lower_limit == lam**2 * x0**2
+    assert det.exponent == 0
+    noisy = ad.adagrad_accumulator_bounds(True)
+    m, M, s2 = ad.SECOND_MOMENT, ad.MOMENT_BOUND, ad.SIGMA2
+    # oracle: E (lam x + sigma xi)^2 = lam^2 E x^2 + sigma^2, summed over t steps
+    assert sp.expand(noisy.squared_gradient - (lam**2 * m + s2)) == 0
+    assert sp.simplify(noisy.lower - s2 * noisy.t) == 0
+    assert sp.simplify(noisy.upper - (lam**2 * M + s2) * noisy.t) == 0
+    assert noisy.lower_limit == sp.oo and noisy.exponent == sp.Rational(-1, 2)
+
+
+def test_adagrad_accumulator_bounds_hold_on_runs() -> None:
+    # exact gradients: the run's largest |x_{k+1}/x_k| is the r of the bound
+    lam, eta, eps, steps, x0 = 1.0, 0.5, 1e-6, 300, 1.0
+    x = run("adagrad", EigenQuadratic([lam]), [x0], steps, eta=eta, eps=eps).x[:, 0]
+    s = np.cumsum((lam * x[:-1]) ** 2)
+    r = float(np.max(np.abs(x[1:] / x[:-1])))
+    det = ad.adagrad_accumulator_bounds(False)
+    values = {ad.RATIO_BOUND: r, ad.LAM: lam, ad.X0: x0}
+    upper = sp.lambdify(det.t, det.upper.subs(values), "numpy")(np.arange(1, steps + 1))
+    assert r < 1
+    # float64 sums of 300 terms: 1e-12 relative slack
+    assert np.all(s <= upper * (1 + 1e-12)) and np.all(s >= float(det.lower.subs(values)))
+    assert s[-1] <= float(det.upper_limit.subs(values))
+    # noisy gradients (2000 chains, sigma = 1): sigma^2 t <= mean s_t <= (lam^2 M + sigma^2) t
+    chains, n, sigma = 2000, 400, 1.0
+    problem = NoisyQuadratic([lam], sigma, seed=2)
+    xs = np.full((chains, 1), x0)
+    acc = np.zeros((chains, 1))
+    mean_s, mean_x2 = np.empty(n), np.empty(n)
+    for k in range(n):
+        mean_x2[k] = float(np.mean(xs**2))
+        g = problem.grad(xs)
+        acc += g * g
+        xs = xs - eta * g / np.sqrt(acc + eps)
+        mean_s[k] = float(np.mean(acc))
+    noisy = ad.adagrad_accumulator_bounds(True)
+    tt = np.arange(1, n + 1)
+    lower = np.asarray(sp.lambdify(noisy.t, noisy.lower.subs(ad.SIGMA2, sigma**2))(tt), float)
+    upper_n = sp.lambdify(noisy.t, noisy.upper.subs(
+        {ad.SIGMA2: sigma**2, ad.LAM: lam, ad.MOMENT_BOUND: float(mean_x2.max())}))(tt)
+    # the chain mean of s_t has standard error ~ sqrt(2 t / chains); 5 of them as slack
+    slack = 5 * np.sqrt(2 * tt / chains)
+    assert np.all(mean_s >= lower - slack) and np.all(mean_s <= upper_n + slack)

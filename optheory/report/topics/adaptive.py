@@ -28,6 +28,7 @@ from optheory.report.document import (
     Verification,
     VerificationRow,
 )
+from optheory.report.topics._common import contour_grid, row, tex, torch_or_none
 
 __all__ = ["build"]
 
@@ -47,40 +48,12 @@ _REDDI_STEPS = 3000
 _REDDI_ALPHA = 0.5
 
 
-def _named(expr: Any) -> Any:
-    names = {"lam": "lambda", "gamma_tilde": "gammatilde", "x0": "x_0"}
-    if not hasattr(expr, "free_symbols") or not hasattr(expr, "xreplace"):
-        return expr
-    swap = {s: sp.Symbol(names[s.name]) for s in expr.free_symbols
-            if isinstance(s, sp.Symbol) and s.name in names}
-    return expr.xreplace(swap)
-
-
-def _tex(expr: Any) -> str:
-    return str(sp.latex(_named(expr)))
-
-
-def _row(claim: str, derived: Any, measured: Any, tolerance: Any, verdict: Any) -> VerificationRow:
-    def plain(v: Any) -> Any:
-        return float(v) if isinstance(v, np.floating) else v
-
-    return VerificationRow(claim, plain(derived), plain(measured), plain(tolerance), bool(verdict))
-
-
 def _label(method: str, hyper: dict[str, Any]) -> str:
     return method + " (" + ", ".join(f"{k} = {v:g}" for k, v in hyper.items()) + ")"
 
 
-def _torch() -> Any:
-    try:
-        import torch
-    except ImportError:  # pragma: no cover
-        return None
-    return torch
-
-
 def build() -> Page:
-    from optheory.figures import contour_trajectories, textbook_contour_grid
+    from optheory.figures import contour_trajectories
     from optheory.numeric.problems import textbook_2d, textbook_2d_rotated
     from optheory.numeric.run import train_2d
     from optheory.symbolic import adaptive as ad
@@ -100,20 +73,20 @@ def build() -> Page:
     for method in ad.METHODS:
         xs = ad.scalar_iterates(method, 2)
         first_steps[method] = sp.simplify(ad.X0 - xs[0])
-        blocks.append(Math(f"x_1 = {_tex(xs[0])}, \\quad x_2 = {_tex(xs[1])}", label=method))
+        blocks.append(Math(f"x_1 = {tex(xs[0])}, \\quad x_2 = {tex(xs[1])}", label=method))
     derivs = {m: ad.lam_derivatives(m, 3) for m in ad.METHODS}
     with_eps = {m: ad.lam_derivatives(m, 1, eps=sp.Rational(1, 10))[0] for m in ad.METHODS}
     blocks += [
-        Math(", \\quad ".join(f"\\text{{{m}}}: {_tex(sp.Matrix(d).T)}" for m, d in derivs.items()),
+        Math(", \\quad ".join(f"\\text{{{m}}}: {tex(sp.Matrix(d).T)}" for m, d in derivs.items()),
              label="$\\partial x_k / \\partial \\lambda$ for $k = 1, 2, 3$"),
         Text(
             "The update is homogeneous of degree 0 in the gradient, so the path is the same "
             "for every curvature. The first step $x_0 - x_1$ is "
-            + ", ".join(f"${_tex(v)}$ ({m})" for m, v in first_steps.items())
+            + ", ".join(f"${tex(v)}$ ({m})" for m, v in first_steps.items())
             + ", whatever $\\lambda$ and $x_0$: a sign step. With $\\epsilon = 1/10$ the "
             "dependence returns:"
         ),
-        Math(", \\quad ".join(f"\\text{{{m}}}: {_tex(d)}" for m, d in with_eps.items()),
+        Math(", \\quad ".join(f"\\text{{{m}}}: {tex(d)}" for m, d in with_eps.items()),
              label="$\\partial x_1 / \\partial \\lambda$ with $\\epsilon = 1/10$"),
     ]
     rows += _lam_rows(derivs)
@@ -127,16 +100,16 @@ def build() -> Page:
             "If $x_{t+1} = -x_t$ the squared gradient is constant, so the accumulator sits at "
             "its fixed point. Solving the position update for such a cycle gives:"
         ),
-        Math(f"s^\\star = {_tex(cyc.stationary_s)}, \\quad |x^\\star| = {_tex(cyc.amplitude)}",
+        Math(f"s^\\star = {tex(cyc.stationary_s)}, \\quad |x^\\star| = {tex(cyc.amplitude)}",
              label="accumulator and amplitude on the cycle"),
-        Math(f"\\eta > {_tex(cyc.threshold_eta)}", label="the cycle exists iff"),
-        Math(f"\\frac{{\\partial x_{{t+1}}}}{{\\partial x_t}}\\Big|_0 = {_tex(cyc.origin_factor)}, "
-             f"\\quad \\text{{stable iff }} \\eta < {_tex(cyc.origin_stable_below)}",
+        Math(f"\\eta > {tex(cyc.threshold_eta)}", label="the cycle exists iff"),
+        Math(f"\\frac{{\\partial x_{{t+1}}}}{{\\partial x_t}}\\Big|_0 = {tex(cyc.origin_factor)}, "
+             f"\\quad \\text{{stable iff }} \\eta < {tex(cyc.origin_stable_below)}",
              label="linearisation at the origin"),
-        Math(f"p(z) = {_tex(sp.collect(sp.expand(cyc0.cycle_charpoly), sp.Symbol('z')))}, \\quad "
-             f"\\text{{Jury: }} {', '.join(_tex(j) + ' > 0' for j in cyc0.cycle_jury)}",
+        Math(f"p(z) = {tex(sp.collect(sp.expand(cyc0.cycle_charpoly), sp.Symbol('z')))}, \\quad "
+             f"\\text{{Jury: }} {', '.join(tex(j) + ' > 0' for j in cyc0.cycle_jury)}",
              label="two-step Jacobian on the cycle for $\\epsilon = 0$ (amplitude "
-                   f"${_tex(cyc0.amplitude)}$)"),
+                   f"${tex(cyc0.amplitude)}$)"),
         Text(
             "The cycle appears exactly where the origin loses stability, and it attracts "
             "(Jury's quantities are positive for $0 < \\gamma < 1$). The textbook's RMSProp demo "
@@ -149,18 +122,29 @@ def build() -> Page:
     # ---- 3. RMSProp near gamma = 1 and AdaGrad
     series, qs = ad.rmsprop_accumulator_series(3)
     mapped = ad.rmsprop_as_adagrad()
+    det_bounds = ad.adagrad_accumulator_bounds(False)
+    noisy_bounds = ad.adagrad_accumulator_bounds(True)
     blocks += [
         Heading("RMSProp near $\\gamma = 1$ is a rescaled AdaGrad"),
-        Math(f"s_3 = {_tex(sp.collect(series, ad.DELTA))}",
+        Math(f"s_3 = {tex(sp.collect(series, ad.DELTA))}",
              label="accumulator in $\\delta = 1 - \\gamma$ (squared gradients $q_j$), to second order"),
-        Math(f"\\eta_{{\\mathrm{{AdaGrad}}}} = {_tex(mapped['eta'])}, \\quad "
-             f"\\epsilon_{{\\mathrm{{AdaGrad}}}} = {_tex(mapped['eps'])}",
+        Math(f"\\eta_{{\\mathrm{{AdaGrad}}}} = {tex(mapped['eta'])}, \\quad "
+             f"\\epsilon_{{\\mathrm{{AdaGrad}}}} = {tex(mapped['eps'])}",
              label="matching step for $s = (1 - \\gamma) S$"),
         Heading("AdaGrad's effective rate", 3),
-        Math(f"\\frac{{x_{{t+1}}}}{{x_t}} = {_tex(ad.adagrad_step_factor())}",
+        Math(f"\\frac{{x_{{t+1}}}}{{x_t}} = {tex(ad.adagrad_step_factor())}",
              label="per-step factor given the accumulator"),
-        Math(f"p_{{\\text{{noisy}}}} = {_tex(ad.adagrad_rate_exponent(True))}, \\quad "
-             f"p_{{\\text{{exact}}}} = {_tex(ad.adagrad_rate_exponent(False))}",
+        Math(f"{tex(det_bounds.lower)} \\le s_t \\le {tex(det_bounds.upper)} "
+             f"\\xrightarrow{{t \\to \\infty}} {tex(det_bounds.upper_limit)}",
+             label="exact gradients: $|x_{k+1}/x_k| \\le r < 1$ bounds the path by "
+                   "$x_0 r^k$ (rsolve), and the sum of its squared gradients converges"),
+        Math(f"{tex(noisy_bounds.lower)} \\le \\operatorname{{E}} s_t \\le "
+             f"{tex(noisy_bounds.upper)}",
+             label="noisy gradients: $\\operatorname{E} g_k^2 = "
+                   f"{tex(noisy_bounds.squared_gradient)}$ with "
+                   "$m = \\operatorname{E} x_k^2 \\le M$, summed over $k$"),
+        Math(f"p_{{\\text{{noisy}}}} = {tex(ad.adagrad_rate_exponent(True))}, \\quad "
+             f"p_{{\\text{{exact}}}} = {tex(ad.adagrad_rate_exponent(False))}",
              label="exponent of $\\eta / \\sqrt{s_t} \\sim t^p$"),
         Text(
             "With noisy gradients the effective rate decays like $t^{-1/2}$ (the textbook's "
@@ -181,7 +165,10 @@ def build() -> Page:
 
     rms_eps = rms_hyper.get("eps", next(h.default for h in get_method("rmsprop").hypers
                                         if h.name == "eps"))
-    rms_amp = float(ad.rmsprop_two_cycle(rms_hyper["eta"], 4, rms_eps, rms_hyper["gamma"]).amplitude)
+    axis_lams = [float(v) for v in np.asarray(textbook_2d().eigenvalues)]
+    rot_lams = sorted(float(v) for v in np.asarray(textbook_2d_rotated().eigenvalues))
+    rms_amp = float(ad.rmsprop_two_cycle(rms_hyper["eta"], max(axis_lams), rms_eps,
+                                         rms_hyper["gamma"]).amplitude)
 
     def steps(v: int | None) -> Any:
         return "not reached" if v is None else v
@@ -194,9 +181,9 @@ def build() -> Page:
             "$-\\tilde\\gamma g_i / \\sqrt{G_i + \\epsilon}$: the $2 \\times 2$ minor of "
             "(step, gradient) is"
         ),
-        Math(_tex(check.vector_minors[0]), label="minor for the per-coordinate rule"),
+        Math(tex(check.vector_minors[0]), label="minor for the per-coordinate rule"),
         Text("which is not identically 0, while the rule with one scalar normaliser gives "
-             f"${_tex(check.scalar_minors[0])}$."),
+             f"${tex(check.scalar_minors[0])}$."),
         Table(
             ("method", "settings", "axis-aligned", "rotated 45 degrees", "textbook rotated",
              "equivariance error"),
@@ -205,8 +192,10 @@ def build() -> Page:
                    f"{r.equivariance_error:.1e}") for r in table),
             caption="Steps until $\\|x_t - x^\\star\\| < 10^{-6}$ for good (at most 5000), from "
                     "the textbook start (rotated with the problem in the second column). The "
-                    "textbook's rotated problem also doubles the curvatures (0.4 and 8). For "
-                    f"RMSProp the derived 2-cycle on the curvature 4 has amplitude {rms_amp:.3f}.",
+                    "textbook's rotated problem also changes the curvatures (from "
+                    f"{' and '.join(f'{v:g}' for v in axis_lams)} to "
+                    f"{' and '.join(f'{v:g}' for v in rot_lams)}). For RMSProp the derived "
+                    f"2-cycle on the curvature {max(axis_lams):g} has amplitude {rms_amp:.3f}.",
         ),
     ]
     linear = [r for r in table if r.method in ("gd", "momentum", "nesterov")]
@@ -214,18 +203,17 @@ def build() -> Page:
     worst_linear = max(r.equivariance_error for r in linear)
     least_adaptive = min(r.equivariance_error for r in adaptive)
     # ~1e-15 per step of float64 rounding on O(5) iterates over 5000 steps stays below 1e-9
-    rows.append(_row("GD, momentum, Nesterov: rotated run equals the rotated axis run",
+    rows.append(row("GD, momentum, Nesterov: rotated run equals the rotated axis run",
                      "invariant (linear in $g$)", f"max error {worst_linear:.1e}", 1e-9,
                      worst_linear < 1e-9))
-    rows.append(_row("adaptive methods: the rotated run differs",
+    rows.append(row("adaptive methods: the rotated run differs",
                      "per-coordinate minor nonzero" if not check.vector_keeps_direction
                      else "minor zero", f"min error {least_adaptive:.2f}", "> 1e-3",
                      (not check.vector_keeps_direction) and least_adaptive > 1e-3))
 
     # contour figures, plain and rotated
     plain, rot = textbook_2d(), textbook_2d_rotated()
-    grid = textbook_contour_grid(lambda a, b: 0.1 * a**2 + 2 * b**2)
-    grid_rot = textbook_contour_grid(lambda a, b: 0.1 * (a + b) ** 2 + 2 * (a - b) ** 2)
+    grid, grid_rot = contour_grid(plain), contour_grid(rot)
     groups = (_CONTOUR_SETTINGS[:3], _CONTOUR_SETTINGS[3:])
     for tag, problem, g, title in (("plain", plain, grid, "$f = 0.1 x_1^2 + 2 x_2^2$"),
                                    ("rotated", rot, grid_rot,
@@ -258,12 +246,12 @@ def build() -> Page:
 
 
 def _lam_rows(derivs: dict[str, list[sp.Expr]]) -> list[VerificationRow]:
-    torch = _torch()
+    torch = torch_or_none()
     rows = []
     for method, d in derivs.items():
         derived_zero = all(sp.simplify(v) == 0 for v in d)
         if torch is None:  # pragma: no cover
-            rows.append(_row(f"{method} path independent of $\\lambda$ ($\\epsilon = 0$)",
+            rows.append(row(f"{method} path independent of $\\lambda$ ($\\epsilon = 0$)",
                              "0", "torch missing", "-", False))
             continue
         make = {
@@ -284,9 +272,9 @@ def _lam_rows(derivs: dict[str, list[sp.Expr]]) -> list[VerificationRow]:
             paths.append(np.array(xs))
         gap = float(max(np.max(np.abs(paths[k] - paths[0])) for k in (1, 2)))
         # lam enters only through lam*x / sqrt(lam^2 ...): ~1e-16 relative per step, 30 steps
-        rows.append(_row(
+        rows.append(row(
             f"torch.optim {method}: same path for $\\lambda$ = 0.5, 3, 20 ($\\epsilon = 0$)",
-            InlineMath(f"\\partial x_k / \\partial \\lambda = {_tex(sp.Matrix(d).T)}"),
+            InlineMath(f"\\partial x_k / \\partial \\lambda = {tex(sp.Matrix(d).T)}"),
             f"max gap {gap:.1e}", 1e-12, derived_zero and gap < 1e-12))
     return rows
 
@@ -297,16 +285,17 @@ def _cycle_rows(ad: Any) -> list[VerificationRow]:
 
     rows = []
     eta, gamma, eps = 0.4, 0.9, 1e-6
-    long = run("rmsprop", textbook_2d(), [-5.0, -2.0], 3000, eta=eta, gamma=gamma, eps=eps)
-    for coord, lam in enumerate((0.2, 4.0)):
+    demo = textbook_2d()
+    long = run("rmsprop", demo, [-5.0, -2.0], 3000, eta=eta, gamma=gamma, eps=eps)
+    for coord, lam in enumerate(float(v) for v in np.asarray(demo.eigenvalues)):
         amp = ad.rmsprop_two_cycle(eta, lam, eps, gamma)
         radius = amp.cycle_spectral_radius
         got = abs(float(long.x[-1, coord]))
         # the distance to the cycle shrinks by sqrt(rho) <= 0.95 per step; after 3000 steps
         # it is far below float64 rounding of O(0.2) numbers: 1e-12
-        rows.append(_row(
+        rows.append(row(
             f"RMSProp demo settings, 3000 steps: $|x_{coord + 1}|$ on the cycle "
-            f"($\\lambda = {lam:g}$)", InlineMath(f"{_tex(amp.amplitude)} \\approx "
+            f"($\\lambda = {lam:g}$)", InlineMath(f"{tex(amp.amplitude)} \\approx "
                                                   f"{float(amp.amplitude):.9f}"),
             f"{got:.9f}", 1e-12, abs(got - float(amp.amplitude)) < 1e-12
             and radius is not None and bool(amp.cycle_stable)))
@@ -326,7 +315,7 @@ def _cycle_rows(ad: Any) -> list[VerificationRow]:
     want = float(np.sqrt(cyc.cycle_spectral_radius or np.nan))
     # linear regime only (distance 1e-11..1e-4): a 2% band covers the fit of the
     # period-2 wobble of the distance around its exponential trend
-    rows.append(_row("contraction towards the cycle ($\\lambda = 4$): measured vs "
+    rows.append(row("contraction towards the cycle ($\\lambda = 4$): measured vs "
                      "$\\sqrt{\\rho}$ of the two-step Jacobian",
                      want, float(np.exp(slope)), "2%",
                      window.size > 20 and abs(np.exp(slope) / want - 1) < 0.02))
@@ -337,8 +326,8 @@ def _cycle_rows(ad: Any) -> list[VerificationRow]:
     below = run("rmsprop", EigenQuadratic([lam]), [1.0], 3000, eta=0.9 * thr, gamma=gamma,
                 eps=eps2)
     # factor 1 - 0.9 * 2 = -0.8 per step once s has decayed: 3000 steps reach < 1e-100
-    rows.append(_row("RMSProp at 0.9 x threshold converges to 0",
-                     InlineMath(f"\\eta^\\ast = {_tex(ad.rmsprop_two_cycle(eps=eps2).threshold_eta)}"),
+    rows.append(row("RMSProp at 0.9 x threshold converges to 0",
+                     InlineMath(f"\\eta^\\ast = {tex(ad.rmsprop_two_cycle(eps=eps2).threshold_eta)}"),
                      f"|x| = {abs(float(below.x[-1, 0])):.1e}", "1e-100",
                      abs(float(below.x[-1, 0])) < 1e-100))
     above_eta = 1.1 * thr
@@ -347,7 +336,7 @@ def _cycle_rows(ad: Any) -> list[VerificationRow]:
     amp_above = float(ad.rmsprop_two_cycle(above_eta, lam, eps2, gamma).amplitude)
     got = abs(float(above.x[-1, 0]))
     # near the threshold the cycle attracts slowly; 3000 steps still bring it below 1e-9
-    rows.append(_row("RMSProp at 1.1 x threshold ends on the cycle", amp_above, got, 1e-9,
+    rows.append(row("RMSProp at 1.1 x threshold ends on the cycle", amp_above, got, 1e-9,
                      abs(got - amp_above) < 1e-9))
     return rows
 
@@ -369,10 +358,14 @@ def _adagrad_rows(ad: Any) -> list[VerificationRow]:
                   eps=eps_a / float(scale["eps"]))
         gaps.append(float(np.max(np.abs(rms.x - ada.x))))
     ratio = gaps[0] / gaps[1]
-    # the second-order term of the accumulator series makes the gap linear in delta:
-    # shrinking delta tenfold shrinks it tenfold, up to higher-order terms (+-20%)
-    rows.append(_row("rescaled RMSProp tracks AdaGrad: gap ratio for $\\delta$ = 1e-3 vs 1e-4",
-                     10, ratio, "20%", abs(ratio / 10 - 1) < 0.2 and gaps[0] < 1e-3 * n))
+    # The rescaling matches the lowest power of delta in the accumulator series; the
+    # gap comes from the next power, so it scales like delta^(gap order) and shrinking
+    # delta tenfold divides it by 10^(gap order), up to higher-order terms (+-20%).
+    order = _series_gap_order(ad)
+    want = (1e-3 / 1e-4) ** order
+    rows.append(row("rescaled RMSProp tracks AdaGrad: gap ratio for $\\delta$ = 1e-3 vs 1e-4",
+                    InlineMath(f"10^{{{order}}} = {want:g}"), ratio, "20%",
+                    abs(ratio / want - 1) < 0.2 and gaps[0] < 1e-3 * n))
 
     # deterministic AdaGrad: linear convergence with the derived factor
     lam, eta, eps, steps = 1.0, 0.5, 1e-6, 300
@@ -384,14 +377,14 @@ def _adagrad_rows(ad: Any) -> list[VerificationRow]:
     dev = float(np.max(np.abs(ratios / factor - 1)))
     # the accumulator has converged to ~1e-16 relative by step 200, so the ratios equal the
     # derived factor to ~1e-12
-    rows.append(_row("AdaGrad, exact gradients: $x_{t+1}/x_t$ equals the derived factor",
+    rows.append(row("AdaGrad, exact gradients: $x_{t+1}/x_t$ equals the derived factor",
                      factor, float(np.mean(ratios)), "1e-9 relative", dev < 1e-9))
     t = np.arange(1, steps + 1)
     sel = t >= 30
     slope0 = float(np.polyfit(np.log(t[sel]), np.log(eta / np.sqrt(s[sel] + eps)), 1)[0])
     p0 = float(ad.adagrad_rate_exponent(False))
-    rows.append(_row("AdaGrad, exact gradients: exponent of the effective rate",
-                     InlineMath(_tex(ad.adagrad_rate_exponent(False))), slope0, 0.01,
+    rows.append(row("AdaGrad, exact gradients: exponent of the effective rate",
+                     InlineMath(tex(ad.adagrad_rate_exponent(False))), slope0, 0.01,
                      abs(slope0 - p0) < 0.01))
 
     # noisy AdaGrad: the effective rate decays like t^(-1/2)
@@ -410,10 +403,25 @@ def _adagrad_rows(ad: Any) -> list[VerificationRow]:
     slope = float(np.polyfit(np.log(tn[sel]), np.log(eta / np.sqrt(acc[sel] + eps)), 1)[0])
     p1 = float(ad.adagrad_rate_exponent(True))
     # s_t ~ sigma^2 t with sampling error ~1/sqrt(100) at the left end of the fit: 0.05
-    rows.append(_row("AdaGrad, noisy gradients ($\\sigma = 1$, $10^4$ steps): exponent",
-                     InlineMath(_tex(ad.adagrad_rate_exponent(True))), slope, 0.05,
+    rows.append(row("AdaGrad, noisy gradients ($\\sigma = 1$, $10^4$ steps): exponent",
+                     InlineMath(tex(ad.adagrad_rate_exponent(True))), slope, 0.05,
                      abs(slope - p1) < 0.05))
     return rows
+
+
+def _series_gap_order(ad: Any) -> int:
+    """Order in delta of RMSProp's relative gap to the rescaled AdaGrad.
+
+    The rescaled AdaGrad reproduces the lowest nonzero power of delta in the
+    accumulator series; the relative error is the next nonzero power divided by it.
+    """
+    series, _ = ad.rmsprop_accumulator_series(3, 3)
+    poly = sp.Poly(series, ad.DELTA)
+    powers = sorted(m[0] for m, c in zip(poly.monoms(), poly.coeffs(), strict=True)
+                    if sp.expand(c) != 0)
+    if len(powers) < 2:  # pragma: no cover - the series has three terms
+        raise ArithmeticError(f"no correction term in {series}")
+    return int(powers[1] - powers[0])
 
 
 def _reddi_blocks(rows: list[VerificationRow]) -> list[Block]:
@@ -436,9 +444,9 @@ def _reddi_blocks(rows: list[VerificationRow]) -> list[Block]:
         ends = {-1: avg.subs(x, -1), 1: avg.subs(x, 1)}
         best = min(ends, key=lambda e: ends[e])
         worst_regret = ends[-best] - ends[best]
-        blocks.append(Math(f"C = {_tex(c_exact)}: \\quad \\bar f(x) = {_tex(avg)}, \\quad "
+        blocks.append(Math(f"C = {tex(c_exact)}: \\quad \\bar f(x) = {tex(avg)}, \\quad "
                            f"x^\\star = {best}, \\quad \\bar f({-best}) - \\bar f({best}) = "
-                           f"{_tex(worst_regret)}"))
+                           f"{tex(worst_regret)}"))
         adam = run_reddi("adam", C, _REDDI_STEPS, _REDDI_ALPHA)
         ams = run_reddi("amsgrad", C, _REDDI_STEPS, _REDDI_ALPHA)
         t = np.arange(_REDDI_STEPS + 1)
@@ -456,7 +464,7 @@ def _reddi_blocks(rows: list[VerificationRow]) -> list[Block]:
         tol_x = 3 * step_max
         worst_point = -best
         adam_dev = float(np.max(np.abs(adam.x[t0 - 1:] - worst_point)))
-        rows.append(_row(f"Adam stays at the worst point, $C = {C:g}$ (steps 2002-3000)",
+        rows.append(row(f"Adam stays at the worst point, $C = {C:g}$ (steps 2002-3000)",
                          worst_point, f"max distance {adam_dev:.4f}", f"{tol_x:.4f}",
                          adam_dev < tol_x))
         # the regret of a whole number of periods differs from that of the limit point by at
@@ -465,19 +473,19 @@ def _reddi_blocks(rows: list[VerificationRow]) -> list[Block]:
         window = (_REDDI_STEPS * adam.average_regret[-1]
                   - (t0 - 1) * adam.average_regret[t0 - 2]) / n_win
         tol_r = C * tol_x
-        rows.append(_row(f"Adam's average regret per step, $C = {C:g}$ (same window)",
-                         InlineMath(_tex(worst_regret)), float(window), f"{tol_r:.3f}",
+        rows.append(row(f"Adam's average regret per step, $C = {C:g}$ (same window)",
+                         InlineMath(tex(worst_regret)), float(window), f"{tol_r:.3f}",
                          abs(float(window) - float(worst_regret)) < tol_r))
         ams_dev = float(np.max(np.abs(ams.x[t0 - 1:] - best)))
-        rows.append(_row(f"AMSGrad approaches the optimum, $C = {C:g}$ (same window)", best,
+        rows.append(row(f"AMSGrad approaches the optimum, $C = {C:g}$ (same window)", best,
                          f"max distance {ams_dev:.4f}", f"{tol_x:.4f}", ams_dev < tol_x))
     return blocks
 
 
 def _torch_rows() -> list[VerificationRow]:
-    torch = _torch()
+    torch = torch_or_none()
     if torch is None:  # pragma: no cover
-        return [_row("own adaptive methods equal torch.optim", "-", "torch missing", "-", False)]
+        return [row("own adaptive methods equal torch.optim", "-", "torch missing", "-", False)]
     from optheory.numeric.problems import textbook_2d_rotated
     from optheory.numeric.run import run
 
@@ -494,6 +502,6 @@ def _torch_rows() -> list[VerificationRow]:
     worst = max(gaps.values())
     # the own torch-convention code repeats torch.optim's float64 operations; reordering
     # of a sum or a fused operation could cost a few ulps of O(5) numbers: 1e-12
-    return [_row("own implementations (torch convention) equal torch.optim, 100 steps, "
+    return [row("own implementations (torch convention) equal torch.optim, 100 steps, "
                  "rotated problem: " + ", ".join(gaps),
                  "identical", f"max gap {worst:.1e}", 1e-12, worst < 1e-12)]

@@ -29,6 +29,10 @@ from optheory.report.document import (
     Verification,
     VerificationRow,
 )
+from optheory.report.topics._common import row as _row
+from optheory.report.topics._common import tex as _tex
+from optheory.report.topics._common import torch_or_none
+from optheory.symbolic._exact import to_exact
 
 __all__ = ["build"]
 
@@ -42,17 +46,6 @@ _SEED = 0
 # float64 buffers after at most a few hundred multiply-adds of numbers in [0, 10]:
 # rounding stays below ~1e-13, so 1e-12 leaves an order of margin.
 _TOL = 1e-12
-
-
-def _tex(expr: Any) -> str:
-    return str(sp.latex(expr))
-
-
-def _row(claim: str, derived: Any, measured: Any, tolerance: Any, verdict: Any) -> VerificationRow:
-    def plain(v: Any) -> Any:
-        return float(v) if isinstance(v, np.floating) else v
-
-    return VerificationRow(claim, plain(derived), plain(measured), plain(tolerance), bool(verdict))
 
 
 def _drive(torch: Any, make_opt: Callable[[list[Any]], Any], grads: Sequence[Any],
@@ -69,14 +62,6 @@ def _drive(torch: Any, make_opt: Callable[[list[Any]], Any], grads: Sequence[Any
 def _buffers(torch: Any, make_opt: Callable[[list[Any]], Any], grads: Sequence[float],
              key: str) -> np.ndarray:
     return np.array([float(state[key].item()) for state, _ in _drive(torch, make_opt, grads)])
-
-
-def _torch() -> Any:
-    try:
-        import torch
-    except ImportError:  # pragma: no cover
-        return None
-    return torch
 
 
 def build() -> Page:
@@ -160,7 +145,7 @@ def build() -> Page:
         "Weight of the gradient $\\tau$ steps back in momentum's $v_t = \\beta v_{t-1} + g_t$, "
         "from the derived closed form, over 40 steps."))
 
-    torch = _torch()
+    torch = torch_or_none()
     rng = np.random.default_rng(_SEED)
     steps_plot = 60
     noisy = 1.0 + 0.5 * rng.standard_normal(steps_plot)
@@ -269,24 +254,28 @@ def _torch_rows(torch: Any, leaky: Any) -> list[VerificationRow]:
     # effective weight: the buffer tends to 1/(1-beta); after n steps the gap is the tail
     n = 200
     buf = _buffers(torch, sgd, [1.0] * n, "momentum_buffer")[-1]
+    b_exact = to_exact(beta, "beta")
     limit = float(leaky.effective_weight(beta))
-    tail = beta**n / (1 - beta)
+    # the undamped buffer after n constant gradients is the damped weight sum over (1 - beta)
+    tail = float(leaky.effective_weight(b_exact) - leaky.ema_weight_sum(b_exact, n) / (1 - b_exact))
     rows.append(_row(
-        "SGD momentum buffer tends to the effective weight $1/(1-\\beta)$ (200 steps)",
+        "SGD momentum buffer tends to the effective weight $\\sum_i \\beta^i$ (200 steps)",
         InlineMath(_tex(leaky.effective_weight(sp.Rational(9, 10)))),
         f"{buf:.12f} (gap {limit - buf:.2e}, tail {tail:.2e})", _TOL,
         abs((limit - buf) - tail) < _TOL))
 
-    # bias-corrected Adam step for a constant gradient: lr * 1 / (1 + eps) at every step
+    # bias-corrected Adam step for a constant gradient g = 1: both moments are their weight
+    # sums times g (or g^2) and the corrections undo them, derived for every step t
     lr, eps = 0.01, 1e-8
     params = [p.item() for _, p in _drive(torch, adam, [1.0] * steps)]
     moves = np.abs(np.diff([0.0, *params]))
-    identity = sp.simplify(leaky.bias_correction(_BETA, _T) * leaky.ema_weight_sum(_BETA, _T))
-    gap = float(np.max(np.abs(moves - lr / (1 + eps))))
+    step_expr = _adam_constant_step(leaky)
+    step_value = float(step_expr.subs({_ETA: to_exact(lr, "lr"), _EPS: to_exact(eps, "eps")}))
+    gap = float(np.max(np.abs(moves - step_value)))
     # each move is a difference of O(0.4) parameters: cancellation leaves ~1e-16 relative error
     rows.append(_row(
-        "Adam's corrected step for a constant gradient is $\\eta/(1+\\epsilon)$ at every step",
-        f"step $\\eta/(1+\\epsilon)$: correction times weight sum = ${_tex(identity)}$",
+        "Adam's corrected step for a constant gradient is the same at every step",
+        InlineMath(f"\\eta \\hat m_t / (\\sqrt{{\\hat s_t}} + \\epsilon) = {_tex(step_expr)}"),
         f"max gap {gap:.1e}", 1e-14, gap < 1e-14))
 
     # half-life and mean lag read from RMSprop's impulse response
@@ -342,3 +331,25 @@ def _variance_rows(torch: Any, leaky: Any, ess_der: float) -> list[VerificationR
         _row("effective sample size $1/\\operatorname{Var}$ (same runs, stationary)",
              ess_der, 1 / var_meas, "10%", abs((1 / var_meas) / ess_der - 1) < 0.1),
     ]
+
+
+_ETA = sp.Symbol("eta", positive=True)
+_EPS = sp.Symbol("epsilon", positive=True)
+
+
+def _adam_constant_step(leaky: Any) -> sp.Expr:
+    r"""Adam's step :math:`\eta \hat m_t / (\sqrt{\hat s_t} + \epsilon)` for the gradient 1.
+
+    The raw moments of a constant gradient ``g`` are the weight sums
+    (:func:`optheory.symbolic.leaky.ema_weight_sum`) times ``g`` and ``g^2``; the
+    bias corrections (:func:`optheory.symbolic.leaky.bias_correction`) multiply
+    them back.  Simplified for symbolic ``beta1``, ``beta2`` and ``t``.
+    """
+    b1, b2 = sp.symbols("beta1 beta2", positive=True)
+    g = sp.Integer(1)
+    m_hat = leaky.bias_correction(b1, _T) * leaky.ema_weight_sum(b1, _T) * g
+    s_hat = leaky.bias_correction(b2, _T) * leaky.ema_weight_sum(b2, _T) * g**2
+    step = sp.simplify(_ETA * m_hat / (sp.sqrt(s_hat) + _EPS))
+    if step.has(b1, b2, _T):
+        raise ArithmeticError(f"the corrected step depends on beta or t: {step}")
+    return step

@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from optheory.numeric.backend import torch_available
+from optheory.numeric.problems import textbook_2d
 from optheory.report.document import (
     Block,
     Figure,
@@ -28,12 +30,25 @@ from optheory.report.document import (
     Verification,
     VerificationRow,
 )
+from optheory.report.topics._common import contour_grid
+from optheory.report.topics._common import row as _row
+from optheory.report.topics._common import tex as _tex
+from optheory.symbolic._exact import to_exact
+from optheory.symbolic.quadratic import eigen_form
 
 __all__ = ["build"]
 
-# The textbook's ill-conditioned problem 0.1 x1^2 + 2 x2^2: curvatures 1/5 and 4.
-_LAM_MIN = sp.Rational(1, 5)
-_LAM_MAX = sp.Integer(4)
+
+
+def _exact_eigenvalues(problem: Any) -> tuple[sp.Expr, ...]:
+    """A problem's eigenvalues in coordinate order as exact numbers (0.2 -> 1/5)."""
+    return tuple(to_exact(float(v), "eigenvalue") for v in np.asarray(problem.eigenvalues))
+
+
+# The textbook's ill-conditioned problem 0.1 x1^2 + 2 x2^2, read from its definition.
+_CURVATURES = _exact_eigenvalues(textbook_2d())
+_LAM_MIN = min(_CURVATURES, key=float)
+_LAM_MAX = max(_CURVATURES, key=float)
 _DEMOS: tuple[tuple[str, float, float], ...] = (
     ("gd", 0.4, 0.0),
     ("gd", 0.6, 0.0),
@@ -53,34 +68,6 @@ _RATE_POINTS: tuple[tuple[float, float], ...] = (
 )
 _BOUNDARY_BETAS = (0.0, 0.25, 0.5, 0.9)
 _SEED = 0
-
-
-def _named(expr: Any, extra: dict[str, str] | None = None) -> Any:
-    """``expr`` with the project's symbol names replaced by printable ones (lam -> lambda)."""
-    names = {"lam": "lambda", **(extra or {})}
-    if not hasattr(expr, "free_symbols") or not hasattr(expr, "xreplace"):
-        return expr
-    swap = {}
-    for s in expr.free_symbols:
-        if not isinstance(s, sp.Symbol):
-            continue
-        if s.name in names:
-            swap[s] = sp.Symbol(names[s.name])
-        elif s.name.startswith("lam_"):
-            swap[s] = sp.Symbol("lambda_" + s.name[4:])
-    return expr.xreplace(swap)
-
-
-def _tex(expr: Any, extra: dict[str, str] | None = None, order: str | None = None) -> str:
-    return str(sp.latex(_named(expr, extra), order=order))
-
-
-def _row(claim: str, derived: Any, measured: Any, tolerance: Any, verdict: Any) -> VerificationRow:
-    """A verification row; numpy booleans and numbers become plain Python values."""
-    def plain(v: Any) -> Any:
-        return float(v) if isinstance(v, np.floating) else v
-
-    return VerificationRow(claim, plain(derived), plain(measured), plain(tolerance), bool(verdict))
 
 
 def _state_names(state: tuple[sp.Symbol, ...]) -> dict[str, str]:
@@ -119,7 +106,7 @@ def _exact_demo_line(method: str, eta: float, beta: float, steps: int) -> str:
     R = iteration_matrix(update, state)
     x_index = [s.name for s in state].index("x")
     values = []
-    for lam, x0 in zip((_LAM_MIN, _LAM_MAX), TEXTBOOK_START, strict=True):
+    for lam, x0 in zip(_CURVATURES, TEXTBOOK_START, strict=True):
         Rn = R.subs({LAM: lam, ETA: sp.Rational(str(eta)), BETA: sp.Rational(str(beta))})
         s0 = sp.zeros(len(state), 1)
         s0[x_index] = sp.Rational(str(x0))
@@ -194,11 +181,9 @@ def _boundary_curves(u: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
 def _torch_gaps() -> float | None:
     """Largest gap between own momentum and torch.optim.SGD on two problems."""
-    try:
-        import torch  # noqa: F401
-    except ImportError:  # pragma: no cover
+    if not torch_available():  # pragma: no cover
         return None
-    from optheory.numeric.problems import EigenQuadratic, textbook_2d
+    from optheory.numeric.problems import EigenQuadratic
     from optheory.numeric.run import TEXTBOOK_START, run
 
     gaps = []
@@ -225,9 +210,8 @@ def build() -> Page:
         loss_curves,
         rate_curves,
         stability_plane,
-        textbook_contour_grid,
     )
-    from optheory.numeric.problems import EigenQuadratic, textbook_2d, textbook_2d_rotated
+    from optheory.numeric.problems import EigenQuadratic, textbook_2d_rotated
     from optheory.numeric.rates import empirical_rate
     from optheory.numeric.run import run, train_2d
     from optheory.symbolic.decoupling import eigen_decoupling
@@ -400,17 +384,21 @@ def build() -> Page:
         demo_runs[(method, eta, beta)] = train_2d(method, steps=_DEMO_STEPS, **hyper)
     rot = textbook_2d_rotated()
     plain = textbook_2d()
+    # exact eigenvalues of the rotated Hessian (sympy), and their common ratio to the plain ones
+    rot_curvatures = sorted(eigen_form(np.asarray(rot.Q).tolist()).Lambda.diagonal(), key=float)
+    (scale,) = {sp.nsimplify(r / p) for r, p in
+                zip(rot_curvatures, sorted(_CURVATURES, key=float), strict=True)}
     rotated_runs = {}
     for method, eta, beta in _DEMOS:
-        hyper = {"eta": eta / 2, "beta": beta} if method == "momentum" else {"eta": eta / 2}
+        eta_r = float(to_exact(eta, "eta") / scale)  # the same eta * lambda on the rotated problem
+        hyper = {"eta": eta_r, "beta": beta} if method == "momentum" else {"eta": eta_r}
         rotated_runs[(method, eta, beta)] = train_2d(method, steps=_DEMO_STEPS, problem=rot, **hyper)
 
     def label(method: str, eta: float, beta: float) -> str:
         name = "GD" if method == "gd" else "momentum"
         return f"{name}, eta = {eta:g}" + (f", beta = {beta:g}" if method == "momentum" else "")
 
-    grid = textbook_contour_grid(lambda a, b: 0.1 * a**2 + 2 * b**2)
-    grid_rot = textbook_contour_grid(lambda a, b: 0.1 * (a + b) ** 2 + 2 * (a - b) ** 2)
+    grid, grid_rot = contour_grid(plain), contour_grid(rot)
     figs = []
     for method in ("gd", "momentum"):
         paths = {label(m, e, b): demo_runs[(m, e, b)].x for (m, e, b) in _DEMOS if m == method}
@@ -419,12 +407,14 @@ def build() -> Page:
             f"The textbook's demo: {'gradient descent' if method == 'gd' else 'momentum'} from "
             "$(-5, -2)$, 20 steps (paths leaving the frame diverge)."))
     for method in ("gd", "momentum"):
-        paths = {label(m, e / 2, b): rotated_runs[(m, e, b)].x for (m, e, b) in _DEMOS if m == method}
+        paths = {label(m, float(to_exact(e, "eta") / scale), b): rotated_runs[(m, e, b)].x
+                 for (m, e, b) in _DEMOS if m == method}
         figs.append(Figure(f"demo-{method}-rotated", contour_trajectories(
             grid_rot, paths, "$f = 0.1 (x_1 + x_2)^2 + 2 (x_1 - x_2)^2$"),
-            "The same runs on the rotated problem, whose curvatures are 0.4 and 8: half the "
-            "step gives the same $\\eta\\lambda$ and, by decoupling, the same behaviour along "
-            "each eigenvector."))
+            "The same runs on the rotated problem, whose curvatures are "
+            f"${_tex(rot_curvatures[0])}$ and ${_tex(rot_curvatures[1])}$ ({_tex(scale)} times "
+            f"the plain ones): the step divided by {_tex(scale)} gives the same "
+            "$\\eta\\lambda$ and, by decoupling, the same behaviour along each eigenvector."))
     blocks += [Heading("The textbook's two-dimensional demos"), *figs]
 
     # ---- 6. every method on an ill-conditioned quadratic

@@ -26,6 +26,8 @@ from optheory.report.document import (
     Verification,
     VerificationRow,
 )
+from optheory.report.topics._common import row as _row
+from optheory.report.topics._common import tex as _tex
 
 __all__ = ["build"]
 
@@ -38,26 +40,6 @@ _ORDER_PARAMS: dict[str, dict[str, float]] = {
     "rmsprop": {"c": 1.0, "eps": 0.5},
     "heavy_ball": {"a": 1.5},
 }
-
-
-def _named(expr: Any) -> Any:
-    names = {"gamma_tilde": "gammatilde", "lam": "lambda"}
-    if not hasattr(expr, "free_symbols") or not hasattr(expr, "xreplace"):
-        return expr
-    swap = {s: sp.Symbol(names[s.name]) for s in expr.free_symbols
-            if isinstance(s, sp.Symbol) and s.name in names}
-    return expr.xreplace(swap)
-
-
-def _tex(expr: Any) -> str:
-    return str(sp.latex(_named(expr)))
-
-
-def _row(claim: str, derived: Any, measured: Any, tolerance: Any, verdict: Any) -> VerificationRow:
-    def plain(v: Any) -> Any:
-        return float(v) if isinstance(v, np.floating) else v
-
-    return VerificationRow(claim, plain(derived), plain(measured), plain(tolerance), bool(verdict))
 
 
 def build() -> Page:

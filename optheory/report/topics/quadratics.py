@@ -17,6 +17,8 @@ from optheory.report.document import (
     Verification,
     VerificationRow,
 )
+from optheory.report.topics._common import contour_grid, torch_or_none
+from optheory.symbolic._exact import to_exact
 
 _Q = [[3, 1], [1, 2]]
 _C = [1, -2]
@@ -24,7 +26,7 @@ _B = 4
 
 
 def build() -> Page:
-    from optheory.figures import contour_trajectories, textbook_contour_grid
+    from optheory.figures import contour_trajectories
     from optheory.numeric.problems import EigenQuadratic, textbook_2d, textbook_2d_rotated
     from optheory.numeric.run import TEXTBOOK_START, run
     from optheory.symbolic.quadratic import (
@@ -47,20 +49,28 @@ def build() -> Page:
     gd_gap = float(np.max(np.abs(traj.x[-1] - np.array(x_star, dtype=float).ravel())))
     f_gap = abs(float(traj.loss[-1]) - float(h_min))
     tb_rot = textbook_2d_rotated()
+    rot_eigs = sorted(rot.Lambda.diagonal(), key=float)
     eig_gap = float(np.max(np.abs(np.sort(np.asarray(tb_rot.eigenvalues))
-                                  - np.array(sorted(float(v) for v in rot.Lambda.diagonal())))))
+                                  - np.array([float(v) for v in rot_eigs]))))
     torch_gap = _torch_gap(problem)
 
     axis = textbook_2d()
+    axis_eigs = sorted((to_exact(float(v), "eigenvalue") for v in np.asarray(axis.eigenvalues)),
+                       key=float)
+    scales = {sp.nsimplify(r / a) for r, a in zip(rot_eigs, axis_eigs, strict=True)}
+    scale_text = (
+        f"{_times(next(iter(scales)))} those of" if len(scales) == 1
+        else "not a multiple of those of"
+    )
     x0 = np.array(TEXTBOOK_START)
     paths = {
         "GD, eta = 0.4, axis-aligned": run("gd", axis, x0, 20, eta=0.4).x,
         "GD, eta = 0.2, rotated": run("gd", tb_rot, x0, 20, eta=0.2).x,
     }
-    grid = textbook_contour_grid(lambda a, b: 0.1 * a**2 + 2 * b**2)
+    grid = contour_grid(axis)
     fig_axis = contour_trajectories(grid, {k: v for k, v in paths.items() if "axis" in k},
                                     r"$f = 0.1 x_1^2 + 2 x_2^2$")
-    grid_rot = textbook_contour_grid(lambda a, b: 0.1 * (a + b) ** 2 + 2 * (a - b) ** 2)
+    grid_rot = contour_grid(tb_rot)
     fig_rot = contour_trajectories(grid_rot, {k: v for k, v in paths.items() if "rotated" in k},
                                    r"$f = 0.1 (x_1 + x_2)^2 + 2 (x_1 - x_2)^2$")
 
@@ -97,9 +107,10 @@ def build() -> Page:
         Math.from_sympy(rot.Lambda, lhs="\\Lambda"),
         Math.from_sympy(rot.h_in_z, lhs="f"),
         Text(
-            "The rotated problem has eigenvalues 0.4 and 8, twice those of "
-            "$0.1 x_1^2 + 2 x_2^2$ (0.2 and 4): the textbook's rotation also doubles the "
-            "curvature, which matters for step sizes."
+            f"The rotated problem has eigenvalues {_listed(rot_eigs)}, {scale_text} "
+            f"$0.1 x_1^2 + 2 x_2^2$ ({_listed(axis_eigs)}, from its eigen-decomposed "
+            "definition): the textbook's rotation also changes the curvature, which matters "
+            "for step sizes."
         ),
         Figure("contour-axis", fig_axis, "Gradient descent on the axis-aligned problem."),
         Figure("contour-rotated", fig_rot, "Gradient descent on the rotated problem."),
@@ -125,7 +136,8 @@ def build() -> Page:
                 VerificationRow("loss at the GD limit equals the derived minimum", str(h_min),
                                 f"gap {f_gap:.1e}", "1e-12", f_gap < 1e-12),
                 # eigh is backward stable: errors ~ 8 * eps * ||Q||
-                VerificationRow("eigenvalues of the rotated problem", "2/5, 8",
+                VerificationRow("eigenvalues of the rotated problem",
+                                ", ".join(str(v) for v in rot_eigs),
                                 f"numpy eigh gap {eig_gap:.1e}", "1e-13", eig_gap < 1e-13),
                 VerificationRow("numpy and torch gradients agree", "equal",
                                 "torch missing" if torch_gap is None else f"gap {torch_gap:.1e}",
@@ -139,12 +151,24 @@ def build() -> Page:
 
 
 def _torch_gap(problem: object) -> float | None:
-    try:
-        import torch
-    except ImportError:  # pragma: no cover
+    torch = torch_or_none()
+    if torch is None:  # pragma: no cover
         return None
     x = np.random.default_rng(0).standard_normal((8, 2))
     pt = problem.with_backend("torch")  # type: ignore[attr-defined]
     a = problem.grad(x)  # type: ignore[attr-defined]
     b = pt.grad(torch.tensor(x)).numpy()
     return float(np.max(np.abs(a - b)))
+
+
+def _listed(values: list[sp.Expr]) -> str:
+    """Exact values as decimals where they have short ones: ``[2/5, 8]`` -> "0.4 and 8"."""
+    words = [f"{float(v):g}" for v in values]
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
+
+
+def _times(factor: sp.Expr) -> str:
+    """A common ratio of eigenvalues in words: 2 -> "twice"."""
+    if factor == 2:
+        return "twice"
+    return "equal to" if factor == 1 else f"{factor} times"
