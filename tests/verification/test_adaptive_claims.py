@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pytest
 
 from optheory.verification import verify
+from optheory.verification.claims import adaptive
 from tests.conftest import require_torch
 
 OWN = [
@@ -132,20 +135,67 @@ def test_rmsprop_eps_conditional(results: dict) -> None:
     r = results["textbook.rmsprop-eps"]
     assert r.verdict == "conditional" and r.corrected
     assert r.evidence["step_decreases_in_s_and_eps"]
+    assert r.evidence["step_bounded_without_eps"] and r.evidence["bound_attained_at_s_0_eps_0"]
+    assert r.evidence["max_step_any_eps"] == "eta/sqrt(1 - gamma)"
     # oracle: with s = 0 the step is eta/sqrt(1 - gamma) = 0.4/sqrt(0.1) for any g
+    assert r.evidence["bound_value"] == pytest.approx(0.4 / math.sqrt(0.1), rel=1e-15)
+    # the measured first steps are compared with the bound inside the check; a few ulps here
     assert r.evidence["first_step_eps_0"] == pytest.approx([0.4 / math.sqrt(0.1)] * 2, rel=1e-14)
+    # no step of 200 exceeds the supremum (rounding allowance 1e-12 relative)
+    assert max(r.evidence["longest_step_200_steps"].values()) <= 0.4 / math.sqrt(0.1) * (1 + 1e-12)
+    assert r.evidence["zero_over_zero_at_g_s_eps_0"]
     assert r.evidence["zero_gradient_coordinate_eps_0"][1] == "nan"
-    assert r.evidence["zero_gradient_coordinate_eps_1e-6"][1] == 0.0
+    assert r.evidence["zero_gradient_coordinate_eps_textbook"][1] == 0.0
+    # the textbook's eps comes from the own RMSProp's default (conventions.md: 1e-6 inside the root)
+    assert r.evidence["textbook_eps"] == 1e-6
+    assert r"\frac{\eta}{\sqrt{1 - \gamma}}" in r.corrected and "10^{-6}" in r.corrected
+
+
+def test_rmsprop_eps_reads_torch_default(results: dict) -> None:
+    require_torch()
+    r = results["textbook.rmsprop-eps"]
+    assert r.evidence["torch_rmsprop_default_eps"] == 1e-8
+    assert "10^{-8}" in r.corrected
+
+
+def test_rmsprop_eps_without_torch_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(adaptive, "torch_available", lambda: False)
+    (r,) = verify(["textbook.rmsprop-eps"])
+    assert r.verdict == "conditional", r.error
+    assert r.corrected is not None
+    assert r.evidence["torch_rmsprop_default_eps"] == "torch not installed"
+    assert "not installed" in r.corrected and "10^{-8}" not in r.corrected
 
 
 def test_adadelta_eps_acts_as_rate(results: dict) -> None:
     r = results["textbook.adadelta-no-lr"]
     assert r.verdict == "conditional" and r.corrected
     assert "eta" not in r.evidence["textbook_hyperparameters"]
+    assert r.evidence["d_first_step_d_eps"] != "0"
     # oracle: first step sqrt(eps) g / sqrt(0.1 g^2 + eps) with |g1| = 1
     expected = [math.sqrt(e) / math.sqrt(0.1 + e) for e in r.evidence["eps"]]
     assert r.evidence["first_step_x1"] == pytest.approx(expected, rel=1e-12)
     assert r.evidence["predicted_first_step_x1"] == pytest.approx(expected, rel=1e-12)
+    # the check compares them itself: a difference of iterates of size 5, an ulp of 5 ~ 9e-16
+    assert r.evidence["max_gap"] < 1e-14
+    assert r.evidence["first_step_large_gradient_limit"] == "sqrt(epsilon)/sqrt(1 - rho)"
+    assert r"\frac{\sqrt{\epsilon}}{\sqrt{1 - \rho}}" in r.corrected
+
+
+def test_witness_mismatch_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a run that disagrees with the derivation must not become a verdict about the textbook
+    real_run = adaptive.run
+
+    def shifted_run(*args: Any, **kwargs: Any) -> SimpleNamespace:
+        traj = real_run(*args, **kwargs)
+        x = traj.x.copy()
+        x[1:] += 1e-9  # far above the 1e-14 the check allows, far below the step sizes
+        return SimpleNamespace(x=x, loss=traj.loss)
+
+    monkeypatch.setattr(adaptive, "run", shifted_run)
+    (r,) = verify(["textbook.adadelta-no-lr"])
+    assert r.verdict == "error"
+    assert r.error is not None and "witness disagrees with the derivation" in r.error
 
 
 def test_adagrad_eps_refuted(torch_results: dict) -> None:
@@ -153,7 +203,8 @@ def test_adagrad_eps_refuted(torch_results: dict) -> None:
     assert r.verdict == "refuted" and r.corrected
     assert r.evidence["torch_defaults"]["Adagrad"] == 1e-10
     assert r.evidence["textbook_adagrad_eps_inside_root"] == 1e-6
-    assert "10^{-10}" in r.corrected
+    assert "10^{-10}" in r.corrected and "10^{-6}" in r.corrected
+    assert "RMSprop and Adam" in r.corrected
 
 
 def test_seed003_rmsprop_form_refuted(torch_results: dict) -> None:
@@ -162,6 +213,7 @@ def test_seed003_rmsprop_form_refuted(torch_results: dict) -> None:
     # oracle: sigma^2 -> q + eps/(1 - alpha) = q + 100 eps for alpha = 0.99
     assert r.evidence["seed_denominator_limit_alpha_0.99"] == "sqrt(100*epsilon + q)"
     assert r.evidence["equal_when_eps_is_0"]
+    assert r.evidence["denominators_differ_for_eps_positive"]
     assert r.evidence["compared_with"] == "torch.optim.RMSprop"
     assert r.evidence["max_trajectory_gap"] > 1e-3
 
@@ -170,6 +222,7 @@ def test_torch_default_alpha_holds(torch_results: dict) -> None:
     r = torch_results["seed003.torch-default"]
     assert r.verdict == "holds"
     assert r.evidence["signature_default"] == 0.99
+    assert r.evidence["derived_weight_of_newest_gradient"] == "1/100"
     assert r.evidence["square_avg_after_unit_gradient"] == pytest.approx(0.01, abs=1e-15)
     assert r.evidence["half_life_steps"] == pytest.approx(math.log(2) / math.log(1 / 0.99), rel=1e-12)
 
@@ -177,6 +230,7 @@ def test_torch_default_alpha_holds(torch_results: dict) -> None:
 def test_adam_combination_conditional(torch_results: dict) -> None:
     r = torch_results["adam.combination"]
     assert r.verdict == "conditional" and r.corrected
+    assert r.evidence["witness"] == "torch.optim"
     match = r.evidence["rmsprop_parameters_matching_adam_beta1_0"]
     assert match == {"lr": "sqrt(c2)*eta", "epsilon_r": "sqrt(c2)*epsilon"}
     assert r.evidence["without_bias_correction"] == {"lr": "eta", "epsilon_r": "epsilon"}
@@ -184,6 +238,28 @@ def test_adam_combination_conditional(torch_results: dict) -> None:
     # Adam(beta1 = 0) and the scheduled RMSprop compute the same quotient: a few ulps
     assert r.evidence["gap_adam_beta1_0_vs_scheduled_rmsprop"] < 1e-12
     assert r.evidence["gap_adam_vs_rmsprop_momentum_lr_eta_1_minus_beta1"] > 0.1
+
+
+def test_adam_combination_without_torch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(adaptive, "torch_available", lambda: False)
+    (r,) = verify(["adam.combination"])
+    assert r.verdict == "conditional", r.error
+    assert r.evidence["witness"] == "own implementation, torch arithmetic"
+    # the own torch-convention Adam and RMSprop compute the same quotient: a few ulps
+    assert r.evidence["gap_adam_beta1_0_vs_scheduled_rmsprop"] < 1e-12
+    assert r.evidence["gap_adam_vs_rmsprop_momentum_lr_eta_1_minus_beta1"] > 0.1
+
+
+def test_adam_combination_own_witness_replays_torch(
+    torch_results: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(adaptive, "torch_available", lambda: False)
+    (own,) = verify(["adam.combination"])
+    theirs = torch_results["adam.combination"].evidence
+    # same float64 operations in the same order as torch.optim: agreement to rounding
+    assert own.evidence["final_adam"] == pytest.approx(theirs["final_adam"], abs=1e-12)
+    assert own.evidence["final_rmsprop_momentum"] == pytest.approx(
+        theirs["final_rmsprop_momentum"], abs=1e-12)
 
 
 def test_scratch_vs_torch_adam(torch_results: dict) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
+import pytest
+
 from optheory.verification import verify
 
 
@@ -12,10 +16,19 @@ def test_demo_lines_in_evidence() -> None:
     # oracle: the lines printed in seed 001
     assert gd.evidence["line_eta_0.4"] == "epoch 20, x1: -0.943467, x2: -0.000073"
     assert gd.evidence["line_eta_0.6"] == "epoch 20, x1: -0.387814, x2: -1673.365109"
+    # oracle: factors |1 - eta lam| on lam = 0.2, 4
+    assert gd.evidence["factors_eta_0.4"] == pytest.approx([0.92, 0.6], abs=1e-15)
+    assert gd.evidence["factors_eta_0.6"] == pytest.approx([0.88, 1.4], abs=1e-15)
     mom = results["momentum.demo-momentum"]
     assert mom.verdict == "holds"
     assert mom.evidence["line_beta_0.5"] == "epoch 20, x1: 0.007188, x2: 0.002553"
     assert mom.evidence["line_beta_0.25"] == "epoch 20, x1: -0.126340, x2: -0.186632"
+    # oracle: z^2 - (1 + beta - eta lam) z + beta; complex pair of modulus sqrt(0.5) for beta = 0.5
+    # on both eigenvalues; for beta = 0.25 the worst root is on lam = 4: (1.15 + sqrt(1.15^2 - 1))/2
+    rho = mom.evidence["spectral_radius"]
+    assert rho["beta_0.5"] == pytest.approx(math.sqrt(0.5), abs=1e-12)
+    assert rho["beta_0.25"] == pytest.approx((1.15 + math.sqrt(1.15**2 - 1)) / 2, abs=1e-12)
+    assert rho["gd"] == pytest.approx(1.4, abs=1e-12)
     # oracle: seed 000 prints this line for RMSProp
     assert results["rmsprop.demo"].evidence["line_rmsprop"] == "epoch 20, x1: -0.010599, x2: 0.000000"
 
@@ -23,6 +36,7 @@ def test_demo_lines_in_evidence() -> None:
 def test_seed_exercise_code_is_not_momentum() -> None:
     (r,) = verify(["answers.ex2-code"])
     assert r.verdict == "refuted"
+    assert r.evidence["seed_update_x"] == "beta*eta*v + eta*lam*x"
     # after one step with eta = 0.1, lambda_1 = 1: the seed's code leaves x = eta * lam = 0.1,
     # momentum gives 1 - eta * lam = 0.9 (exact in binary? 0.1 is not, so compare to 1e-15)
     assert abs(r.evidence["step1_seed_code"][0] - 0.1) < 1e-15

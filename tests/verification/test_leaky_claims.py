@@ -41,7 +41,9 @@ def test_evidence_is_strict_json(results: dict) -> None:
 def test_expansion_typo_refuted(results: dict) -> None:
     r = results["rmsprop.expansion"]
     assert r.verdict == "refuted"
-    assert r.corrected is not None and r"\gamma^2 g_{t-2}^2" in r.corrected
+    # the corrected series is printed from the derived weights (1 - gamma) gamma^i
+    assert r.corrected is not None and r"\gamma^{2} g_{t-2}^{2}" in r.corrected
+    assert r.corrected.startswith(r"s_t = \left(1 - \gamma\right)")
     # oracle with gradients (2, 0, 0), gamma = 0.9: (1 - 0.9) 0.81 * 4 vs (1 - 0.9) 0.81 * 2
     assert r.evidence["derived_value"] == "81/250"
     assert r.evidence["stated_value"] == "81/500"
@@ -61,6 +63,8 @@ def test_weights_sum_holds(results: dict) -> None:
     # oracle: a unit squared gradient gives s_t = 1 - 0.9^t
     assert r.evidence["constant_unit_gradient_s_1_to_5"]["own"] == pytest.approx(
         [1 - 0.9**t for t in range(1, 6)], abs=1e-14)
+    # the check compares the runs with the derived 1 - gamma^t itself (a few ulps)
+    assert r.evidence["max_error"] < 1e-12
 
 
 def test_half_life_refuted(results: dict) -> None:
@@ -92,6 +96,9 @@ def test_window_is_total_weight(results: dict) -> None:
     assert r.evidence["s_after_10_unit_gradients"]["own"] == pytest.approx(1 - 0.9**10, abs=1e-14)
     assert r.evidence["s_10_steps_after_10_unit_gradients"]["own"] == pytest.approx(
         0.9**10 * (1 - 0.9**10), abs=1e-14)
+    # oracle: lags 10..19 carry 0.9^10 (1 - 0.9^10) of the weight
+    assert eval_fraction(r.evidence["weight_share_of_the_10_before"]) == pytest.approx(
+        0.9**10 * (1 - 0.9**10), rel=1e-14)
 
 
 def eval_fraction(text: str) -> float:
@@ -136,3 +143,15 @@ def test_adadelta_half_life_refuted(results: dict) -> None:
     # oracle: after 10 steps an observation keeps rho^10 of its weight
     assert r.evidence["weight_ratio_at_lag_10"] == pytest.approx(0.9**10, abs=1e-14)
     assert r.evidence["measured_first_lag_at_or_below_half"]["own"] == 7
+
+
+def test_half_life_mismatch_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a wrong derivation (ln 3 instead of ln 2) must be caught by the impulse-response witness
+    import sympy as sp
+
+    from optheory.verification.claims import leaky
+
+    monkeypatch.setattr(leaky, "half_life", lambda b: -sp.log(3) / sp.log(b))
+    (r,) = verify(["adadelta.half-life"])
+    assert r.verdict == "error"
+    assert r.error is not None and "witness disagrees with the derivation" in r.error

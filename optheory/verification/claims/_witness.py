@@ -1,15 +1,16 @@
 """Numeric witnesses shared by the claim checks.
 
 Problems whose gradient is prescribed (a constant, or a quadratic plus seeded
-Gaussian noise), and two drivers that feed a given gradient sequence to an
-optimizer and record its internal state: the project's own implementation
-(:func:`own_states`) and the real ``torch.optim`` class (:func:`torch_states`).
-torch is imported only inside the functions that need it.
+Gaussian noise), and drivers that feed gradients (a fixed sequence, or a
+function of the iterate) to an optimizer and record its internal state: the
+project's own implementation (:func:`own_states`, :func:`drive`) and the real
+``torch.optim`` class (:func:`torch_states`, :func:`torch_trajectory`).  torch
+is imported only inside the functions that need it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,11 @@ __all__ = [
     "own_states",
     "torch_default",
     "torch_states",
+    "torch_trajectory",
 ]
+
+#: ``schedule(t)``: hyperparameter values for step ``t`` (from 1) that replace the fixed ones
+Schedule = Callable[[int], Mapping[str, float]]
 
 
 class ConstantGradient:
@@ -96,12 +101,14 @@ def own_states(
 
 def drive(
     method: str, grad: Callable[[np.ndarray], np.ndarray], x0: Any, steps: int,
-    convention: str = "textbook", **hyper: Any,
+    convention: str = "textbook", schedule: Schedule | None = None, **hyper: Any,
 ) -> tuple[np.ndarray, list[Any]]:
     """Run the project's ``method`` with gradients ``grad(x)`` and keep every state.
 
     Unlike :func:`optheory.numeric.run.run` this returns the optimizer state
-    (accumulators) after each step.  Scalar hyperparameters only.
+    (accumulators) after each step, and ``schedule`` may change scalar
+    hyperparameters from step to step (as resetting a ``torch.optim`` param
+    group does).
 
     Returns
     -------
@@ -114,33 +121,91 @@ def drive(
     state = spec.init(x, resolved)
     xs, states = [x], []
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for _ in range(steps):
-            x, state = spec.update(grad(x), state, x, resolved)
+        for t in range(1, steps + 1):
+            live = resolved if schedule is None else {**resolved, **schedule(t)}
+            x, state = spec.update(grad(x), state, x, live)
             xs.append(np.asarray(x, dtype=float))
             states.append(state)
     return np.array(xs), states
 
 
 def torch_states(
-    cls_name: str, grads: Sequence[Any], x0: Any, key: str, **kwargs: Any
+    cls_name: str,
+    grads: Sequence[Any] | Callable[[np.ndarray], Any],
+    x0: Any,
+    key: str | None = None,
+    *,
+    steps: int | None = None,
+    schedule: Schedule | None = None,
+    **kwargs: Any,
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Feed ``grads`` to ``torch.optim.<cls_name>`` (float64, single-tensor path).
+    """Feed gradients to ``torch.optim.<cls_name>`` (float64, single-tensor path).
+
+    Parameters
+    ----------
+    cls_name : str
+        E.g. ``"RMSprop"``.
+    grads : sequence of array_like, or callable
+        The gradient of each step, or ``grad(x)`` evaluated at the current
+        parameter (then ``steps`` is required).
+    x0 : array_like
+        Initial parameter.
+    key : str, optional
+        ``optimizer.state[p][key]`` to record after each step.
+    steps : int, optional
+        Number of steps when ``grads`` is callable.
+    schedule : callable, optional
+        ``schedule(t)`` values written into the param group before step ``t``.
+    **kwargs
+        Constructor arguments of the optimizer.
 
     Returns
     -------
     (xs, buffers)
-        The parameter and ``optimizer.state[p][key]`` after each step.
+        The parameter and the recorded buffer after each step (``buffers`` is
+        empty without ``key``).
+
+    Raises
+    ------
+    ValueError
+        torch missing, or a callable ``grads`` without ``steps``.
     """
     torch = import_torch()
+    if callable(grads):
+        if steps is None:
+            raise ValueError("steps is required when grads is a function of the parameter")
+        grad_of: Callable[[int, np.ndarray], Any] = lambda _t, x: grads(x)  # noqa: E731
+        n = steps
+    else:
+        sequence = list(grads)
+        grad_of = lambda t, _x: sequence[t - 1]  # noqa: E731
+        n = len(sequence)
     p = torch.tensor(np.asarray(x0, dtype=float), dtype=torch.float64, requires_grad=True)
     opt = getattr(torch.optim, cls_name)([p], foreach=False, **kwargs)
     xs, buffers = [], []
-    for g in grads:
-        p.grad = torch.tensor(np.asarray(g, dtype=float), dtype=torch.float64)
-        opt.step()
-        xs.append(p.detach().numpy().copy())
-        buffers.append(opt.state[p][key].detach().numpy().copy())
+    with np.errstate(over="ignore", invalid="ignore"):  # divergent runs overflow to inf
+        for t in range(1, n + 1):
+            if schedule is not None:
+                opt.param_groups[0].update(schedule(t))
+            g = np.asarray(grad_of(t, p.detach().numpy().copy()), dtype=float)
+            p.grad = torch.tensor(g, dtype=torch.float64)
+            opt.step()
+            xs.append(p.detach().numpy().copy())
+            if key is not None:
+                buffers.append(opt.state[p][key].detach().numpy().copy())
     return xs, buffers
+
+
+def torch_trajectory(
+    cls_name: str, grad: Callable[[np.ndarray], Any], x0: Any, steps: int,
+    schedule: Schedule | None = None, **kwargs: Any,
+) -> np.ndarray:
+    """Iterates ``x_0 .. x_steps`` of ``torch.optim.<cls_name>`` with gradients ``grad(x)``.
+
+    A thin layer over :func:`torch_states`; the shape is (steps + 1, *x0.shape).
+    """
+    xs, _ = torch_states(cls_name, grad, x0, steps=steps, schedule=schedule, **kwargs)
+    return np.array([np.asarray(x0, dtype=float), *xs])
 
 
 def torch_default(cls_name: str, parameter: str) -> Any:

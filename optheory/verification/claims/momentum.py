@@ -10,20 +10,20 @@ to witness each result.
 
 from __future__ import annotations
 
-import importlib
 import os
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import sympy as sp
 
 from optheory.analysis.rates import spectral_radius
-from optheory.numeric.backend import import_torch
-from optheory.numeric.optimizers import get_method
+from optheory.analysis.regression import regression_data, train
+from optheory.numeric.backend import torch_available
 from optheory.numeric.problems import EigenQuadratic, textbook_2d
 from optheory.numeric.rates import empirical_rate
 from optheory.numeric.run import run
 from optheory.symbolic.decoupling import eigen_decoupling
+from optheory.symbolic.heavy_ball import ripple_modulus
 from optheory.symbolic.leaky import effective_sample_size, effective_weight, mean_lag
 from optheory.symbolic.linear import (
     BETA,
@@ -36,8 +36,8 @@ from optheory.symbolic.linear import (
 )
 from optheory.symbolic.stability import stability_region
 from optheory.symbolic.tuning import optimal_parameters
-from optheory.verification.claims._util import number
-from optheory.verification.claims._witness import ConstantGradient, NoisyQuadratic
+from optheory.verification.claims._util import agree, exact, number, require
+from optheory.verification.claims._witness import ConstantGradient, NoisyQuadratic, torch_trajectory
 from optheory.verification.registry import Verdict, claim
 
 TEXTBOOK = "textbook"
@@ -58,13 +58,6 @@ def _in_u(expr: Any) -> Any:
     return expr.subs(ETA, _U / LAM)
 
 
-def _torch_or_none() -> Any:
-    try:
-        return import_torch()
-    except ValueError:
-        return None
-
-
 def _textbook_momentum(x0: float, lam: float, eta: float, beta: float, steps: int) -> np.ndarray:
     """The textbook's two-line momentum rule iterated on lam x^2 / 2 (any beta, also >= 1)."""
     x, v = float(x0), 0.0
@@ -75,18 +68,6 @@ def _textbook_momentum(x0: float, lam: float, eta: float, beta: float, steps: in
             x = x - eta * v
             out.append(x)
     return np.array(out)
-
-
-def _torch_sgd_scalar(x0: float, lam: float, eta: float, beta: float, steps: int) -> float:
-    """Final iterate of ``torch.optim.SGD(momentum=beta)`` on lam x^2 / 2 (torch allows beta >= 1)."""
-    torch = import_torch()
-    p = torch.tensor([x0], dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.SGD([p], lr=eta, momentum=beta, foreach=False)
-    with np.errstate(over="ignore", invalid="ignore"):
-        for _ in range(steps):
-            p.grad = lam * p.detach().clone()
-            opt.step()
-    return float(p.detach()[0])
 
 
 # ------------------------------------------------------------ decoupling
@@ -110,7 +91,9 @@ def momentum_decoupling() -> Verdict:
         gap = max(gap, float(np.max(np.abs(z[:, i] - scalar.x[:, 0]))))
     # the rotation is applied in float64: a few ulps per step on values of size <= 3
     tol = 1e-12
-    ok = all(p.decoupled for p in proofs.values()) and gap < tol
+    ok = all(p.decoupled for p in proofs.values())
+    if ok:
+        agree("rotated momentum run against the scalar runs", gap, 0.0, tol)
     evidence: dict[str, Any] = {
         f"{m}_{k}": bool(getattr(p, k))
         for m, p in proofs.items()
@@ -161,22 +144,26 @@ def momentum_scalar_gd() -> Verdict:
     derived_region = _gd_region_u()
     stated_region = sp.solveset(sp.Abs(1 - _U) < 1, _U, _POSITIVE)
     same_region = derived_region == stated_region
-    # numeric witness: GD on lam x^2/2 for u = 0.5, 1.5, 2.5
+    # numeric witness: GD on lam x^2/2 for u = 0.5, 1.5, 2.5 against the closed form
+    closed = sp.lambdify((t, x0, ETA, LAM), derived, "numpy")
     lam, steps = 2.0, 30
     rows = []
     worst = 0.0
-    for u in (0.5, 1.5, 2.5):
-        traj = run("gd", EigenQuadratic([lam]), [1.0], steps, eta=u / lam)
-        predicted = (1 - u) ** np.arange(steps + 1)
-        rel = float(np.max(np.abs(traj.x[:, 0] - predicted) / np.abs(predicted)))
-        worst = max(worst, rel)
-        rows.append({"eta_lam": u, "x_30": float(traj.x[-1, 0]),
-                     "converged": bool(abs(traj.x[-1, 0]) < 1e-3),
-                     "stated_condition": bool(abs(1 - u) < 1)})
     # each step is one multiply-add in float64: relative error <= ~steps * 2^-52
     tol = 1e-13
-    agree = all(r["converged"] == r["stated_condition"] for r in rows)
-    ok = same_form and same_region and worst < tol and agree
+    for u in (0.5, 1.5, 2.5):
+        traj = run("gd", EigenQuadratic([lam]), [1.0], steps, eta=u / lam)
+        predicted = closed(np.arange(steps + 1), 1.0, u / lam, lam)
+        worst = max(worst, agree(f"GD on lam x^2/2 at eta lam = {u} against the closed form",
+                                 traj.x[:, 0], predicted, tol, relative=True))
+        inside = bool(derived_region.contains(exact(u)))
+        converged = bool(abs(traj.x[-1, 0]) < 1e-3)
+        # |1 - u|^30 is 1e-9 for u = 0.5, 1.5 and 2e5 for u = 2.5: far from the threshold 1e-3
+        require(converged == inside, f"GD at eta lam = {u}: |x_30| = {abs(traj.x[-1, 0]):.3g}, "
+                                     f"derived region {derived_region}")
+        rows.append({"eta_lam": u, "x_30": float(traj.x[-1, 0]), "converged": converged,
+                     "stated_condition": bool(abs(1 - u) < 1)})
+    ok = same_form and same_region
     return Verdict(
         "holds" if ok else "refuted",
         {
@@ -189,7 +176,8 @@ def momentum_scalar_gd() -> Verdict:
         },
         f"rsolve: x_t = {derived}; Jury: converges iff eta*lam in {derived_region} "
         f"(= |1 - eta lam| < 1); GD runs match within {worst:.1e}",
-        None if ok else r"x_t = (1-\eta\lambda)^t x_0,\ \text{converges iff } 0<\eta\lambda<2",
+        None if ok else rf"x_t = {sp.latex(derived)},\ \text{{converges iff }} \eta\lambda \in "
+        rf"{sp.latex(derived_region)}",
     )
 
 
@@ -202,21 +190,27 @@ def momentum_scalar_gd() -> Verdict:
 )
 def momentum_scalar_gd_rate() -> Verdict:
     derived, t, x0 = _gd_closed_form()
-    rate = sp.Abs(1 - _U)  # |x_{t+1} / x_t| from the closed form with eta lam = u
-    (best,) = sp.solve(sp.diff((1 - _U) ** 2, _U), _U)
-    improving = sp.solveset(sp.diff((1 - _U) ** 2, _U) < 0, _U, _POSITIVE)
-    converging_beyond = sp.solveset(rate < 1, _U, sp.Interval.open(best, sp.oo))
+    ratio = sp.simplify(_in_u(sp.simplify(derived.subs(t, t + 1) / derived)))  # x_{t+1} / x_t
+    rate = sp.Abs(ratio)
+    slope = sp.diff(sp.expand(rate**2), _U)  # rate^2 is smooth where rate is not
+    (best,) = sp.solve(slope, _U)
+    improving = sp.solveset(slope < 0, _U, _POSITIVE)
+    region = _gd_region_u()
+    converging_beyond = region.intersect(sp.Interval.open(best, sp.oo))
+    require(converging_beyond == sp.solveset(rate < 1, _U, sp.Interval.open(best, sp.oo)),
+            f"|x_t+1/x_t| = {rate} < 1 beyond {best} disagrees with the Jury region {region}")
     diverging = sp.solveset(rate > 1, _U, _POSITIVE)
     stated_holds = converging_beyond is sp.S.EmptySet
     evidence: dict[str, Any] = {
-        "rate": "|1 - eta lam|",
+        "step_ratio": str(ratio),
+        "rate": str(rate),
         "rate_minimised_at_eta_lam": number(best),
         "rate_improves_on": str(improving),
         "converges_beyond_eta_lam_1_on": str(converging_beyond),
         "diverges_on": str(diverging),
     }
     if stated_holds:
-        return Verdict("holds", evidence, "GD diverges for every eta lam > 1")
+        return Verdict("holds", evidence, f"GD diverges for every eta lam > {best}")
     assert isinstance(converging_beyond, sp.Interval)
     u = (converging_beyond.start + converging_beyond.end) / 2
     closed = sp.simplify(derived.subs(ETA, u / LAM))
@@ -224,19 +218,24 @@ def momentum_scalar_gd_rate() -> Verdict:
     traj = run("gd", EigenQuadratic([lam]), [1.0], steps, eta=float(u) / lam)
     ratios = traj.x[1:, 0] / traj.x[:-1, 0]
     x_end = float(traj.x[-1, 0])
+    closed_end = float(closed.subs({t: steps, x0: 1}))
+    # one multiply-add per step and one quotient in float64: a few ulps
+    agree(f"GD's step ratio at eta lam = {u}", ratios, float(ratio.subs(_U, u)), 1e-13,
+          relative=True)
+    agree(f"GD's x_{steps} at eta lam = {u}", x_end, closed_end, 1e-12, relative=True)
     evidence.update({
         "counterexample_eta_lam": number(u),
         "closed_form_there": str(closed),
         "gd_run_x_40": x_end,
-        "closed_form_x_40": float(closed.subs({t: steps, x0: 1})),
+        "closed_form_x_40": closed_end,
         "measured_step_ratio": float(np.mean(ratios)),
     })
     return Verdict(
         "refuted",
         evidence,
         f"at eta lam = {u}: x_t = {closed}; GD (lam=1, eta={float(u)}) reaches x_40 = {x_end:.3g}: "
-        f"it converges (oscillating) for 1 < eta lam < 2",
-        rf"\text{{the rate }} |1-\eta\lambda| \text{{ falls for }} \eta\lambda \in "
+        f"it converges (oscillating) for eta lam in {converging_beyond}",
+        rf"\text{{the rate }} {sp.latex(rate.subs(_U, ETA * LAM))} \text{{ falls for }} \eta\lambda \in "
         rf"{sp.latex(improving)} \text{{ and rises beyond; GD still converges (oscillating) for }} "
         rf"\eta\lambda \in {sp.latex(converging_beyond)} \text{{ and diverges for }} "
         rf"\eta\lambda \in {sp.latex(diverging)}",
@@ -269,15 +268,16 @@ def momentum_matrix_claim() -> Verdict:
     own_v = (own[:-1] - own[1:]) / eta
     err_x = float(np.max(np.abs(own - P[:, 1])))
     err_v = float(np.max(np.abs(own_v - P[1:, 0])))
-    torch_err: float | str = "torch not installed"
-    if _torch_or_none() is not None:
-        tx = run("momentum", EigenQuadratic([lam]), [1.0], steps, impl="torch", eta=eta,
-                 beta=beta).x[:, 0]
-        torch_err = float(np.max(np.abs(tx - P[:, 1])))
     # 40 products with a matrix of norm ~2 in float64: errors of a few 1e-15 expected
     tol = 1e-12
-    numeric_ok = err_x < tol and err_v < tol and (isinstance(torch_err, str) or torch_err < tol)
-    ok = equal and numeric_ok
+    agree("own momentum x_t against R^t (0, x_0)", own, P[:, 1], tol)
+    agree("own momentum v_t against R^t (0, x_0)", own_v, P[1:, 0], tol)
+    torch_err: float | str = "torch not installed"
+    if torch_available():
+        tx = run("momentum", EigenQuadratic([lam]), [1.0], steps, impl="torch", eta=eta,
+                 beta=beta).x[:, 0]
+        torch_err = agree("torch.optim.SGD x_t against R^t (0, x_0)", tx, P[:, 1], tol)
+    ok = equal
     evidence = {
         "derived_matrix": str(derived.tolist()),
         "state_order": [str(s) for s in state],
@@ -329,23 +329,34 @@ def momentum_region() -> Verdict:
         "missing_conditions_hold_for_beta_in_[0,1)": implied,
         "grid_agrees_for_beta_in_[0,1)": agree_inside,
     }
-    # runs on the boundary 2 + 2 beta at beta = 1/2 (inside / outside by 0.1)
-    inside = _textbook_momentum(1.0, 1.0, 2.9, 0.5, 400)
-    outside = _textbook_momentum(1.0, 1.0, 3.1, 0.5, 400)
-    evidence["beta_0.5_eta_lam_2.9_abs_x_400"] = float(abs(inside[-1]))
-    evidence["beta_0.5_eta_lam_3.1_abs_x_400"] = float(abs(outside[-1]))
-    boundary_ok = abs(inside[-1]) < 1e-3 and not abs(outside[-1]) < 1
+    # runs across the derived boundary at beta = 1/2 (inside / outside by 0.1)
+    b_half = sp.Rational(1, 2)
+    upper = [a for a in atoms if _U in a.free_symbols][0]
+    (edge,) = sp.solve((upper.lhs - upper.rhs).subs(BETA, b_half), _U)
+    for u_side in (edge - sp.Rational(1, 10), edge + sp.Rational(1, 10)):
+        x400 = float(abs(_textbook_momentum(1.0, 1.0, float(u_side), float(b_half), 400)[-1]))
+        rho_side = float(spectral_radius("momentum", float(u_side), 1.0, float(b_half)))
+        inside_region = bool(derived.subs({BETA: b_half, _U: u_side}))
+        # rho is ~0.71 inside and ~1.17 outside: rho^400 is 1e-60 resp. 1e27, far from 1
+        require((x400 < 1) == inside_region == (rho_side < 1),
+                f"beta = 1/2, eta lam = {u_side}: |x_400| = {x400:.3g}, rho = {rho_side:.4g}, "
+                f"in the derived region: {inside_region}")
+        evidence[f"beta_0.5_eta_lam_{float(u_side):g}_abs_x_400"] = x400
+    evidence["boundary_eta_lam_at_beta_0.5"] = number(edge)
     if not counter:
-        ok = boundary_ok
-        return Verdict("holds" if ok else "refuted", evidence,
-                       f"derived region {derived} equals the statement",
-                       None if ok else r"\text{see evidence}")
+        return Verdict("holds", evidence, f"derived region {derived} equals the statement")
     b, u = max(counter, key=lambda p: (p[0], -p[1]))
     rho = float(spectral_radius("momentum", float(u), 1.0, float(b)))
     traj = _textbook_momentum(1.0, 1.0, float(u), float(b), 60)
+    # outside the derived region: rho > 1, and 60 steps grow |x| far beyond 1
+    require(rho > 1 and abs(traj[-1]) > 1,
+            f"counterexample beta = {b}, eta lam = {u}: rho = {rho:.4g}, |x_60| = {abs(traj[-1]):.3g}")
     torch_x: float | str = "torch not installed"
-    if _torch_or_none() is not None:
-        torch_x = float(abs(_torch_sgd_scalar(1.0, 1.0, float(u), float(b), 60)))
+    if torch_available():
+        # torch.optim.SGD accepts momentum >= 1; lam = 1, so the gradient is x itself
+        torch_x = float(abs(torch_trajectory("SGD", lambda x: x, [1.0], 60, lr=float(u),
+                                             momentum=float(b))[-1, 0]))
+        require(torch_x > 1, f"torch.optim.SGD at beta = {b}, eta lam = {u}: |x_60| = {torch_x:.3g}")
     evidence.update({
         "counterexample_count_on_grid": len(counter),
         "counterexamples_beta_eta_lam": [[number(p), number(q)] for p, q in counter[:6]],
@@ -354,13 +365,15 @@ def momentum_region() -> Verdict:
         "abs_x_60_textbook_rule": float(abs(traj[-1])),
         "abs_x_60_torch_sgd": torch_x,
     })
+    eta_lam = sp.Symbol(r"\eta\lambda", positive=True)
     return Verdict(
         "conditional",
         evidence,
         f"Jury (u = eta lam): {derived}; the statement omits {', '.join(str(a) for a in missing)}: at beta={b}, "
         f"eta lam={u} it holds but rho = {rho:.3g} and |x_60| = {abs(traj[-1]):.3g}",
-        rf"0 < \eta\lambda < 2 + 2\beta \ \text{{and}}\ {sp.latex(sp.And(*missing))}\ "
-        rf"(\text{{automatic for the textbook's }} \beta \in [0, 1))",
+        rf"0 < \eta\lambda,\ {sp.latex(derived.subs(_U, eta_lam))}\ (\text{{the conditions }} "
+        rf"{sp.latex(sp.And(*missing))} \text{{ are automatic for the textbook's }} \beta \in "
+        rf"{sp.latex(textbook_beta)})",
     )
 
 
@@ -392,7 +405,13 @@ def momentum_range() -> Verdict:
     gd_run = run("gd", EigenQuadratic([1.0]), [1.0], 400, eta=u)
     mom_end = float(abs(mom.x[-1, 0]))
     gd_div = gd_run.diverged_at is not None or float(abs(gd_run.x[-1, 0])) > 1e6
-    ok = larger and wider_for == sp.Interval.open(0, 1) and mom_end < 1e-6 and gd_div
+    in_momentum = bool(region.subs({BETA: exact(b), _U: exact(u)}))
+    in_gd = bool(gd.contains(exact(u)))
+    # rho(momentum) = sqrt(0.9) ~ 0.95 gives 0.95^400 ~ 1e-9; GD's |1 - 3| = 2 gives 2^400
+    require((mom_end < 1e-6) == in_momentum and gd_div == (not in_gd),
+            f"eta lam = {u}: momentum (beta {b}) |x_400| = {mom_end:.3g}, in region: {in_momentum}; "
+            f"GD diverged: {gd_div}, in region: {in_gd}")
+    ok = larger and wider_for == sp.Interval.open(0, 1)
     return Verdict(
         "holds" if ok else "refuted",
         {
@@ -404,9 +423,10 @@ def momentum_range() -> Verdict:
             "momentum_abs_x_400": mom_end,
             "gd_diverged_at": gd_run.diverged_at,
         },
-        f"upper end {bound} > {gd_end} for beta in {wider_for}; at eta lam = 3 momentum "
-        f"(beta = 0.9) reaches |x_400| = {mom_end:.1e} while GD diverges",
-        None if ok else r"\text{see evidence}",
+        f"upper end {bound} > {gd_end} for beta in {wider_for}; at eta lam = {u:g} momentum "
+        f"(beta = {b}) reaches |x_400| = {mom_end:.1e} while GD diverges",
+        None if ok else rf"\eta\lambda < {sp.latex(bound)} \text{{ is wider than GD's }} "
+        rf"\eta\lambda < {sp.latex(gd_end)} \text{{ only for }} \beta \in {sp.latex(wider_for)}",
     )
 
 
@@ -420,46 +440,57 @@ def large_beta() -> Verdict:
     z = sp.Symbol("z")
     p = characteristic_polynomial(momentum_matrix(), z)
     product = p.all_coeffs()[-1] / p.LC()  # Vieta: product of the two roots
+    # max |root| >= sqrt(|z1 z2|), with equality for a complex pair (modulus sqrt(product))
+    bound = ripple_modulus()
+    require(sp.simplify(bound**2 - product) == 0,
+            f"the complex-pair modulus {bound} is not sqrt of the root product {product}")
     problem = textbook_2d()
     lams = np.asarray(problem.eigenvalues)
-    lo, hi = sp.nsimplify(float(lams.min())), sp.nsimplify(float(lams.max()))
+    lo, hi = exact(lams.min()), exact(lams.max())
     best = optimal_parameters("momentum", lo, hi)
     beta_star, rate_star = float(best["beta"]), float(best["rate"])
     growth = {}
     for kappa in (10, 100, 10_000):
         growth[str(kappa)] = float(optimal_parameters("momentum", 1, kappa)["beta"])
     # best eta for beta = 0.9 on a fine grid, and the runs
+    beta = 0.9
+    bound_09 = float(bound.subs(BETA, exact(beta)))
     etas = np.linspace(0.01, 1.9 * 2 / float(hi), 2000)
-    worst = np.max([spectral_radius("momentum", etas, lam, 0.9) for lam in lams], axis=0)
+    worst = np.max(spectral_radius("momentum", etas[:, None], lams, beta), axis=-1)
     eta_09 = float(etas[int(np.argmin(worst))])
     rate_09 = float(np.min(worst))
+    # the bound is a theorem about the roots: the closed-form radii may undercut it by rounding only
+    require(rate_09 >= bound_09 - 1e-12, f"rate {rate_09!r} below the derived bound {bound_09!r}")
     x0 = np.array([-5.0, -2.0])
     run_star = run("momentum", problem, x0, 150, eta=float(best["eta"]), beta=beta_star)
-    run_09 = run("momentum", problem, x0, 150, eta=eta_09, beta=0.9)
+    run_09 = run("momentum", problem, x0, 150, eta=eta_09, beta=beta)
     measured_star = empirical_rate(run_star.x, skip=20)
     measured_09 = empirical_rate(run_09.x, skip=20)
+    # fitted on 130 steps of a 2-D run: transient terms leave ~1-2% in the fitted rate
+    agree("fitted rate at the optimal (eta, beta)", measured_star, rate_star, 0.02)
+    agree(f"fitted rate at beta = {beta} and its best eta", measured_09, rate_09, 0.02)
     always = rate_09 <= rate_star + 1e-9
     evidence = {
         "root_product": str(product),
-        "rate_lower_bound": "sqrt(beta) (the two roots multiply to beta)",
+        "rate_lower_bound": str(bound),
         "eigenvalues": lams.tolist(),
         "optimal_beta": beta_star, "optimal_eta": float(best["eta"]), "optimal_rate": rate_star,
         "optimal_beta_by_condition_number": growth,
         "beta_0.9_best_eta": eta_09, "beta_0.9_best_rate": rate_09,
-        "sqrt_0.9": float(np.sqrt(0.9)),
+        "rate_lower_bound_at_beta_0.9": bound_09,
         "measured_rate_optimal": measured_star, "measured_rate_beta_0.9": measured_09,
     }
     if always:
-        return Verdict("holds", evidence, "beta = 0.9 is as fast as the optimal tuning")
+        return Verdict("holds", evidence, f"beta = {beta} is as fast as the optimal tuning")
     return Verdict(
         "conditional",
         evidence,
-        f"roots multiply to {product}, so rate >= sqrt(beta); on 0.1x1^2+2x2^2 the best beta is "
-        f"{beta_star:.3f} (rate {rate_star:.3f}, measured {measured_star:.3f}) while beta = 0.9 "
+        f"roots multiply to {product}, so rate >= {bound}; on 0.1x1^2+2x2^2 the best beta is "
+        f"{beta_star:.3f} (rate {rate_star:.3f}, measured {measured_star:.3f}) while beta = {beta} "
         f"at its best eta gives {rate_09:.3f} (measured {measured_09:.3f})",
         rf"\text{{large }}\beta\text{{ pays only on ill-conditioned problems: the rate is at least }}"
-        rf"\sqrt\beta\text{{; the best }}\beta\text{{ grows with }}\kappa\ "
-        rf"(\kappa=20: {beta_star:.2f},\ \kappa=10^4: {growth['10000']:.2f})",
+        rf"{sp.latex(bound)}\text{{; the best }}\beta\text{{ grows with }}\kappa\ "
+        rf"(\kappa={float(hi / lo):g}: {beta_star:.2f},\ \kappa=10^4: {growth['10000']:.2f})",
     )
 
 
@@ -480,15 +511,16 @@ def momentum_effective_weight() -> Verdict:
     problem = ConstantGradient([c])
     own = run("momentum", problem, [0.0], steps, eta=eta, beta=beta).x[:, 0]
     ratio_own = float((own[-2] - own[-1]) / (eta * c))
-    ratio_torch: float | str = "torch not installed"
-    if _torch_or_none() is not None:
-        tx = run("momentum", problem, [0.0], steps, impl="torch", eta=eta, beta=beta).x[:, 0]
-        ratio_torch = float((tx[-2] - tx[-1]) / (eta * c))
-    target = float(derived.subs(b, sp.Rational(9, 10)))
+    target = float(derived.subs(b, exact(beta)))
     # after 300 steps the missing tail weight is beta^300 / (1 - beta) ~ 2e-13 of 10
     tol = 1e-9
-    ok = same and abs(ratio_own - target) < tol and (
-        isinstance(ratio_torch, str) or abs(ratio_torch - target) < tol)
+    agree("own momentum's step over eta g", ratio_own, target, tol)
+    ratio_torch: float | str = "torch not installed"
+    if torch_available():
+        tx = run("momentum", problem, [0.0], steps, impl="torch", eta=eta, beta=beta).x[:, 0]
+        ratio_torch = float((tx[-2] - tx[-1]) / (eta * c))
+        agree("torch.optim.SGD's step over eta g", ratio_torch, target, tol)
+    ok = same
     return Verdict(
         "holds" if ok else "refuted",
         {
@@ -498,8 +530,8 @@ def momentum_effective_weight() -> Verdict:
             "predicted": target, "tolerance": tol,
         },
         f"summation gives {derived}; with a constant gradient the step is {ratio_own:.10f} "
-        f"eta g (beta = 0.9; predicted {target:g})",
-        None if ok else r"\sum_\tau \beta^\tau = \frac{1}{1-\beta}",
+        f"eta g (beta = {beta}; predicted {target:g})",
+        None if ok else rf"\sum_\tau \beta^\tau = {sp.latex(derived)}",
     )
 
 
@@ -524,8 +556,8 @@ def momentum_effective_samples() -> Verdict:
     measured = 1.0 / var
     # sample variance of K normal values: relative standard error sqrt(2/K) = 1%; allow 5%
     tol = 0.05
-    matches_kish = abs(measured / float(kish) - 1) < tol
-    matches_total = abs(measured / float(total) - 1) < tol
+    agree("effective sample size of the noisy momentum average", measured, float(kish), tol,
+          relative=True)
     evidence = {
         "total_weight": number(total),
         "kish_effective_sample_size": number(kish),
@@ -535,11 +567,10 @@ def momentum_effective_samples() -> Verdict:
         "measured_effective_sample_size": measured,
         "relative_tolerance": tol,
     }
-    if matches_total and total == kish:
+    if total == kish:
         return Verdict("holds", evidence, f"total weight = variance-equivalent size = {total}")
-    verdict: Literal["conditional", "refuted"] = "conditional" if matches_kish else "refuted"
     return Verdict(
-        verdict,
+        "conditional",
         evidence,
         f"1/(1-beta) = {total} is the total weight; the average of {K} noisy chains has the "
         f"variance of a mean of {measured:.2f} samples (Kish size {kish})",
@@ -549,66 +580,6 @@ def momentum_effective_samples() -> Verdict:
 
 
 # ------------------------------------------------------- exercise 1
-def _least_squares() -> tuple[np.ndarray, np.ndarray, str]:
-    """Design matrix (features and a column of ones) and labels of the regression."""
-    path = os.environ.get(AIRFOIL_ENV)
-    if path:
-        try:
-            loader = importlib.import_module("optheory.data").load_airfoil
-        except (ImportError, AttributeError):
-            loader = _read_airfoil
-        X, y = loader(path)
-        X = np.asarray(X, dtype=float)
-        return np.column_stack([X, np.ones(X.shape[0])]), np.asarray(y, float).ravel(), "airfoil"
-    rng = np.random.default_rng(2011)
-    mix = np.tril(rng.uniform(-0.8, 0.8, (5, 5))) + np.eye(5)
-    X = rng.standard_normal((1500, 5)) @ mix.T
-    y = X @ rng.uniform(-1.0, 1.0, 5)
-    y = y + y.std() * rng.standard_normal(1500)
-    Z = np.column_stack([X, y])
-    Z = (Z - Z.mean(0)) / Z.std(0)
-    return np.column_stack([Z[:, :5], np.ones(1500)]), Z[:, 5], "synthetic (seed 2011)"
-
-
-def _read_airfoil(path: str) -> tuple[np.ndarray, np.ndarray]:
-    """The textbook's loader: float32, standardise all 1503 rows, keep 1500, 5 features."""
-    try:
-        raw = np.loadtxt(path, dtype=np.float32)
-    except OSError as exc:
-        raise ValueError(f"{AIRFOIL_ENV}={path!r} cannot be read: {exc}") from None
-    if raw.ndim != 2 or raw.shape[1] != 6:
-        raise ValueError(f"{AIRFOIL_ENV}={path!r} must have 6 columns, got shape {raw.shape}")
-    raw = (raw - raw.mean(axis=0)) / raw.std(axis=0)
-    return raw[:1500, :5].astype(float), raw[:1500, 5].astype(float)
-
-
-def _worst_rate(eta: Any, beta: Any, lams: np.ndarray) -> np.ndarray:
-    return np.asarray(np.max([spectral_radius("momentum", eta, lam, beta) for lam in lams], axis=0))
-
-
-def _minibatch_losses(A: np.ndarray, y: np.ndarray, pairs: list[tuple[float, float]],
-                      replicas: int, seed: int) -> np.ndarray:
-    """The seed's experiment: batch 10, 2 epochs, momentum from w ~ N(0, 0.01^2), b = 0."""
-    spec = get_method("momentum", "textbook")
-    K = len(pairs) * replicas
-    hyper = spec.resolve({"eta": np.repeat([p[0] for p in pairs], replicas),
-                          "beta": np.repeat([p[1] for p in pairs], replicas)})
-    live = {k: np.asarray(v)[:, None] for k, v in hyper.items()}
-    rng = np.random.default_rng(seed)
-    theta = np.tile(np.concatenate([rng.normal(0.0, 0.01, A.shape[1] - 1), [0.0]]), (K, 1))
-    state = spec.init(theta, live)
-    n = A.shape[0]
-    for _ in range(2):
-        order = rng.permuted(np.tile(np.arange(n), (K, 1)), axis=1)
-        for i in range(0, n, 10):
-            idx = order[:, i : i + 10]
-            r = np.einsum("kbd,kd->kb", A[idx], theta) - y[idx]
-            g = np.einsum("kb,kbd->kd", r, A[idx]) / idx.shape[1]
-            theta, state = spec.update(g, state, theta, live)
-    res = theta @ A.T - y
-    return np.asarray(0.5 * np.mean(res * res, axis=1)).reshape(len(pairs), replicas)
-
-
 @claim(
     "answers.ex1",
     source=SEED_001,
@@ -622,10 +593,13 @@ def answers_ex1() -> Verdict:
     p = characteristic_polynomial(momentum_matrix(), z).as_expr()
     P = sp.expand(_in_u(p).subs(z, 1 - d))
     slope = sp.simplify((-sp.diff(P, _U) / sp.diff(P, d)).subs({d: 0, _U: 0}))
+    region_u = _in_u(_momentum_region())
+    upper = [a for a in (region_u.args if isinstance(region_u, sp.And) else [region_u])
+             if _U in a.free_symbols]
+    (u_max,) = sp.solve(upper[0].lhs - upper[0].rhs, _U)
     # (2) the rate maps: textbook quadratic and the regression's Hessian
-    A, y, source = _least_squares()
-    n = A.shape[0]
-    H = A.T @ A / n
+    data = regression_data(os.environ.get(AIRFOIL_ENV) or None)
+    H = data.hessian()
     problems = {"textbook_2d": np.asarray(textbook_2d().eigenvalues, float),
                 "regression": np.linalg.eigvalsh(H)}
     pairs = {"high_eta_low_beta": (0.02, 0.2), "low_eta_high_beta": (0.002, 0.9),
@@ -636,45 +610,58 @@ def answers_ex1() -> Verdict:
     E, B = np.meshgrid(etas, betas)
     region = sp.lambdify((ETA, LAM, BETA), _momentum_region(), "numpy")
     first_order = sp.lambdify((_U, BETA), _U * slope, "numpy")  # 1 - rho to first order
+    # in the small-step regime eta lam_max / (1 - beta)^2 < 0.05 the O((eta lam)^2) terms
+    # change 1 - rho by less than 5% relative
+    small_step, first_order_tol = 0.05, 0.05
     maps: dict[str, Any] = {}
     for name, lams in problems.items():
-        rho = _worst_rate(E, B, lams)
+        # the worst spectral radius over the eigenvalues (last axis)
+        rho = np.max(spectral_radius("momentum", E[..., None], lams, B[..., None]), axis=-1)
         stable = rho < 1
         predicted = np.logical_and.reduce([region(E, lam, B) for lam in lams])
-        small = stable & (E * lams.max() / (1 - B) ** 2 < 0.05)
-        # within the small-step regime 1 - rho should follow the derived effective step
-        rel = np.abs((1 - rho[small]) / first_order(E[small] * lams.min(), B[small]) - 1)
+        agreement = float(np.mean(stable == predicted))
+        require(agreement == 1.0, f"{name}: the spectral radius and the Jury region disagree on "
+                                  f"{1 - agreement:.2%} of the grid")
+        small = stable & (E * lams.max() / (1 - B) ** 2 < small_step)
+        rel = agree(f"{name}: 1 - rho against the derived effective step", 1 - rho[small],
+                    first_order(E[small] * lams.min(), B[small]), first_order_tol, relative=True)
         i = np.unravel_index(int(np.argmin(rho)), rho.shape)
-        rates = {k: float(_worst_rate(e, b, lams)) for k, (e, b) in pairs.items()}
+        rates = {k: float(np.max(spectral_radius("momentum", e, lams, b)))
+                 for k, (e, b) in pairs.items()}
         maps[name] = {
             "eigenvalues": lams.tolist(),
             "grid_points": int(rho.size),
-            "region_matches_derived_stability_region": float(np.mean(stable == predicted)),
+            "region_matches_derived_stability_region": agreement,
             "small_step_points": int(small.sum()),
-            "max_rel_error_of_effective_step_rate": float(np.max(rel)),
+            "max_rel_error_of_effective_step_rate": rel,
             "best_on_grid": {"eta": float(E[i]), "beta": float(B[i]), "rate": float(rho[i])},
             "rates": rates,
         }
     # (3) full-batch runs on the regression quadratic: measured against predicted rates
-    quad = EigenQuadratic.from_matrix(H, -A.T @ y / n, float(y @ y) / (2 * n))
+    quad = EigenQuadratic.from_matrix(H, -data.A.T @ data.y / data.n,
+                                      float(data.y @ data.y) / (2 * data.n))
     names = list(pairs)
-    traj = run("momentum", quad, np.zeros(A.shape[1]), 1500,
+    traj = run("momentum", quad, np.zeros(data.dim), 1500,
                eta=[pairs[k][0] for k in names], beta=[pairs[k][1] for k in names])
     # the slowest eigen-direction; the state (z_t, z_{t-1}) never vanishes, even for complex roots
-    z = np.asarray(quad.to_eigen(traj.x))[:, :, int(np.argmin(np.asarray(quad.eigenvalues)))]
+    zs = np.asarray(quad.to_eigen(traj.x))[:, :, int(np.argmin(np.asarray(quad.eigenvalues)))]
     measured = {}
     for j, k in enumerate(names):
-        series = np.hypot(z[1:, j], z[:-1, j])
+        series = np.hypot(zs[1:, j], zs[:-1, j])
         alive = series > 1e-10 * series[0]  # stop before rounding noise
         n = int(np.argmin(alive)) if not alive.all() else series.size
         measured[k] = empirical_rate(series[:n], skip=min(100, n // 4))
+    # real roots: the log-fit recovers rho to ~1e-10; a complex pair oscillates inside its
+    # envelope, which biases the fit by < 1e-3
+    agree("full-batch momentum rates on the regression", list(measured.values()),
+          [maps["regression"]["rates"][k] for k in names], 2e-3)
     # (4) the seed's own experiment: minibatch 10, two epochs, 8 sampling streams each
-    losses = _minibatch_losses(A, y, [pairs[k] for k in names], replicas=8, seed=4)
+    losses = train(data, "momentum", batch=10, epochs=2, replicas=8, seed=4,
+                   hyper={"eta": [pairs[k][0] for k in names],
+                          "beta": [pairs[k][1] for k in names]}).final
     minibatch = {k: float(losses[j].mean()) for j, k in enumerate(names)}
-    theta_star = np.linalg.lstsq(A, y, rcond=None)[0]
-    r_star = A @ theta_star - y
-    min_loss = float(0.5 * np.mean(r_star * r_star))
-    eff = {k: e / (1 - b) for k, (e, b) in pairs.items()}
+    min_loss = data.min_loss()
+    eff = {k: float(e * effective_weight(exact(b))) for k, (e, b) in pairs.items()}
     reg = maps["regression"]["rates"]
     seed_pairs = ("high_eta_low_beta", "low_eta_high_beta")
     both_converge = all(maps[m]["rates"][k] < 1 for m in maps for k in seed_pairs)
@@ -683,7 +670,8 @@ def answers_ex1() -> Verdict:
     same_speed = abs(np.log((1 - reg[seed_pairs[0]]) / (1 - reg[seed_pairs[1]]))) < np.log(1.5)
     evidence = {
         "slow_root_derivative_d(1-z)/d(eta lam)": str(slope),
-        "data": source,
+        "stability_upper_end_eta_lam": str(u_max),
+        "data": data.source,
         "pairs_eta_beta": {k: list(v) for k, v in pairs.items()},
         "effective_step_eta_over_1_minus_beta": eff,
         "rate_maps": maps,
@@ -692,7 +680,7 @@ def answers_ex1() -> Verdict:
         "minibatch_loss_after_2_epochs": minibatch,
     }
     summary = (
-        f"1 - rho ~ eta lam_min / ({sp.simplify(1 / slope)}) for small steps; on the {source} "
+        f"1 - rho ~ eta lam_min / ({sp.simplify(1 / slope)}) for small steps; on the {data.source} "
         f"Hessian the seed's pairs "
         f"(eff. steps {eff['high_eta_low_beta']:.3f}, {eff['low_eta_high_beta']:.3f}) have rates "
         f"{reg['high_eta_low_beta']:.4f}, {reg['low_eta_high_beta']:.4f}; high/high "
@@ -702,15 +690,18 @@ def answers_ex1() -> Verdict:
     )
     if not both_converge:
         return Verdict("refuted", evidence, summary,
-                       r"\text{see evidence: a seed pair diverges}")
+                       rf"\text{{a seed pair leaves the region }} \eta\lambda_{{\max}} < "
+                       rf"{sp.latex(u_max)}")
     if not beaten and same_speed:
         return Verdict("holds", evidence, summary)
+    step_latex = sp.latex(ETA / sp.simplify(1 / effective_weight(BETA)))
+    rate_latex = sp.latex(sp.Symbol(r"\eta\lambda_{\min}") / sp.simplify(1 / slope))
     return Verdict(
         "conditional",
         evidence,
         summary,
-        rf"\text{{speed is set by the effective step }} \eta/(1-\beta) \text{{ inside }} "
-        rf"\eta\lambda_{{\max}} < 2+2\beta:\ 1-\rho \approx \eta\lambda_{{\min}}/(1-\beta);\ "
+        rf"\text{{speed is set by the effective step }} {step_latex} \text{{ inside }} "
+        rf"\eta\lambda_{{\max}} < {sp.latex(u_max)}:\ 1-\rho \approx {rate_latex};\ "
         rf"\text{{the two pairs have nearly equal effective steps }} ({eff['high_eta_low_beta']:.3f},"
         rf"\ {eff['low_eta_high_beta']:.3f}) \text{{; high/high converges faster but to a higher "
         rf"minibatch noise floor}}",
