@@ -36,3 +36,18 @@ def cuda_available() -> bool:
 @pytest.fixture
 def torch_module() -> ModuleType:
     return require_torch()
+
+
+def require_airfoil() -> str:
+    """Path of the chapter's data set in ../shared/data; skip the test when it is absent."""
+    if not os.path.isfile(DATA_PATH):
+        pytest.skip(f"{DATA_PATH} is not present")
+    return DATA_PATH
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # CI sets OPTHEORY_REQUIRE_DATA=1: a missing data set must fail, not skip tests.
+    if os.environ.get("OPTHEORY_REQUIRE_DATA") == "1" and not os.path.isfile(DATA_PATH):
+        raise pytest.UsageError(
+            f"OPTHEORY_REQUIRE_DATA=1 but the data set {DATA_PATH} is missing"
+        )

@@ -12,12 +12,12 @@ from optheory.analysis.regression import (
     regression_data,
     train,
 )
-from tests.conftest import DATA_PATH
+from tests.conftest import require_airfoil
 
 
 @pytest.fixture(scope="module")
 def data():
-    return regression_data(DATA_PATH)
+    return regression_data(require_airfoil())
 
 
 def _start(dim: int) -> np.ndarray:

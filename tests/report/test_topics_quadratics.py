@@ -40,9 +40,9 @@ def test_cli_report_unknown_topic(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 def test_regression_page_verifications_pass(monkeypatch: pytest.MonkeyPatch) -> None:
     from optheory.report.topics import regression
-    from tests.conftest import DATA_PATH
+    from tests.conftest import require_airfoil
 
-    monkeypatch.setenv("OPTHEORY_AIRFOIL", DATA_PATH)
+    monkeypatch.setenv("OPTHEORY_AIRFOIL", require_airfoil())
     page = regression.build()
     rows = [r for b in page.blocks if isinstance(b, Verification) for r in b.rows]
     assert len(rows) == 6

@@ -54,6 +54,9 @@ def test_textbook_objective_is_exact() -> None:
          sp.exp(-x) * sp.log(y) + sp.tan(x) + sp.sinh(x) + sp.tanh(y)),
         ("pi*E*x", sp.pi * sp.E * x),
         ("(x\n + 1)", x + 1),
+        ("(-2)**3*x", -8 * x),
+        ("Min(" + ",".join(f"x{k}" for k in range(1, 11)) + ")",
+         sp.Min(*(sp.Symbol(f"x{k}", real=True) for k in range(1, 11)))),
     ],
 )
 def test_accepted_expressions(text: str, expected: sp.Expr) -> None:
@@ -208,6 +211,13 @@ def test_malicious_and_bad_text(template: str, tmp_path: Path) -> None:
         ("(y:=1)", "assignment expression"),
         ("lambda*x", "'lam'"),
         ("Piecewise((x, x<1), cond=True)", "keyword"),
+        ("9**9**9**9", "large"),
+        ("exp(710)", "double-precision range"),
+        ("(-8)**(1/3)", "not real"),
+        ("sqrt(-2)", "not real"),
+        ("Piecewise((1, 1 <= tanh(999)), (0, True))", "cannot decide"),
+        ("Max(Max(x1, x2, x3, x4, x5, x6), x7, x8, x9, x10, x11)", "Max of 11 arguments"),
+        ("Piecewise((1, x < Piecewise((1, y > 0), (2, True))), (0, True))", "inside a Piecewise"),
     ],
 )
 def test_message_names_the_construct(text: str, needle: str) -> None:
@@ -244,6 +254,11 @@ BOMBS = [
     "1e400",
     "1e-99999999",
     "9" * 101,
+    # found by fuzzing: each kept sympy busy from half a minute to forever
+    "Piecewise((1, 1 <= tanh(999)), (0, True))",  # undecidable comparison of constants
+    "Piecewise((1, 999 <= log((-9)**exp(-99.5))), (10, True))",  # complex constant
+    "Min(" + ",".join(f"x{k}" for k in range(1, 61)) + ")",  # pairwise comparisons
+    "Piecewise((1, x < Piecewise((1, sin(x) > y), (tan(x), True))), (0, True))",  # as_set
 ]
 
 

@@ -13,7 +13,7 @@ from optheory.analysis.regression import regression_data
 from optheory.symbolic.linear import BETA, ETA, LAM, momentum_matrix
 from optheory.verification import verify
 from optheory.verification.claims.momentum import AIRFOIL_ENV
-from tests.conftest import DATA_PATH, require_torch
+from tests.conftest import DATA_PATH, require_airfoil, require_torch
 
 IDS = [
     "momentum.decoupling",
@@ -32,7 +32,7 @@ IDS = [
 @pytest.fixture(scope="module")
 def results() -> dict:
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(AIRFOIL_ENV, DATA_PATH)
+        mp.setenv(AIRFOIL_ENV, require_airfoil())
         out = {r.id: r for r in verify(IDS)}
     for r in out.values():
         assert r.error is None, f"{r.id}: {r.error}"
