@@ -15,7 +15,7 @@ import matplotlib
 from cycler import cycler
 from matplotlib.figure import Figure
 
-__all__ = ["PALETTE", "new_figure", "styled"]
+__all__ = ["PALETTE", "label_axes", "new_figure", "styled"]
 
 # Okabe & Ito's colour-blind-safe palette (black moved last: it is kept for
 # reference lines).
@@ -57,6 +57,16 @@ def styled() -> Iterator[None]:
     """Apply the optheory style for the artists created inside the block."""
     with matplotlib.rc_context(_RC):
         yield
+
+
+def label_axes(ax: Any, xlabel: str, ylabel: str, title: str | None, *, legend: bool = True) -> None:
+    """Set axis labels, an optional title and (by default) the legend."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    if legend:
+        ax.legend()
 
 
 def new_figure(width: float = 6.4, height: float = 4.0, **kwargs: Any) -> Figure:

@@ -8,7 +8,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from optheory.figures._data import as_vector, check_curves
-from optheory.figures._style import new_figure, styled
+from optheory.figures._style import label_axes, new_figure, styled
 
 __all__ = ["bias_correction_curves", "weight_curves"]
 
@@ -53,11 +53,7 @@ def weight_curves(
         ax = fig.add_subplot()
         for label, yv in ys.items():
             ax.plot(x, yv, "-o", markersize=3, label=label)
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
-        if title:
-            ax.set_title(title)
-        ax.legend()
+        label_axes(ax, xlabel, ylabel, title)
     return fig
 
 
@@ -106,9 +102,5 @@ def bias_correction_curves(
             ax.plot(x, yv, label=label)
         if reference is not None:
             ax.axhline(float(reference), color="k", linestyle=":", linewidth=1.0, label="true value")
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
-        if title:
-            ax.set_title(title)
-        ax.legend()
+        label_axes(ax, xlabel, ylabel, title)
     return fig

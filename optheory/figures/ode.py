@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from optheory.figures._data import as_vector, check_curves
-from optheory.figures._style import PALETTE, new_figure, styled
+from optheory.figures._style import PALETTE, label_axes, new_figure, styled
 
 __all__ = ["convergence_order", "ode_vs_discrete"]
 
@@ -66,11 +66,7 @@ def ode_vs_discrete(
                 x, yv, "o", color=PALETTE[i % len(PALETTE)], markersize=4,
                 markerfacecolor="none", label=label,
             )
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
-        if title:
-            ax.set_title(title)
-        ax.legend()
+        label_axes(ax, xlabel, ylabel, title)
     return fig
 
 
@@ -132,9 +128,5 @@ def convergence_order(
         ax.loglog(h, e, "o", label=label)
         ax.loglog(grid, np.exp(log_c) * grid**p, "--", color="k", linewidth=1.0,
                   label=f"slope {p:.3g}")
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
-        if title:
-            ax.set_title(title)
-        ax.legend()
+        label_axes(ax, xlabel, ylabel, title)
     return fig

@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from optheory.figures._data import as_vector, check_curves
-from optheory.figures._style import new_figure, styled
+from optheory.figures._style import label_axes, new_figure, styled
 
 __all__ = ["loss_curves"]
 
@@ -59,9 +59,5 @@ def loss_curves(
         for label, yv in shown.items():
             ax.plot(x, yv, label=label)
         ax.set_yscale("log")
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
-        if title:
-            ax.set_title(title)
-        ax.legend()
+        label_axes(ax, xlabel, ylabel, title)
     return fig
