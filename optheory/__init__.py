@@ -60,6 +60,10 @@ _EXPORTS: dict[str, str] = {
     "ExerciseAnswer": "optheory.exercises",
     "answer_exercise": "optheory.exercises",
     "available_exercises": "optheory.exercises",
+    "parse_expression": "optheory.symbolic.parse",
+    "load_airfoil": "optheory.data",
+    "least_squares_quadratic": "optheory.data",
+    "NoisyQuadratic": "optheory.numeric.noisy",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -68,8 +72,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from optheory.analysis.objective_problem import ExpressionProblem
     from optheory.analysis.rates import spectral_radius
     from optheory.analysis.sweep import SweepResult, sweep
+    from optheory.data import least_squares_quadratic, load_airfoil
     from optheory.exercises import ExerciseAnswer, answer_exercise, available_exercises
     from optheory.numeric.cycles import find_cycle
+    from optheory.numeric.noisy import NoisyQuadratic
     from optheory.numeric.ode import convergence_order
     from optheory.numeric.optimizers import CONVENTIONS, METHODS, get_method
     from optheory.numeric.problems import EigenQuadratic, textbook_2d, textbook_2d_rotated
@@ -94,6 +100,7 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from optheory.symbolic.objective import Objective
     from optheory.symbolic.ode import euler_local_error, heavy_ball_momentum_map
+    from optheory.symbolic.parse import parse_expression
     from optheory.symbolic.quadratic import (
         completed_square,
         eigen_form,

@@ -20,16 +20,26 @@ Accepted grammar
   sinh cosh tanh Abs abs sign Min Max Piecewise``;
 * ``Piecewise((expr, cond), ..., (expr, True))`` where a condition is a
   comparison with ``< <= > >=`` (chains such as ``0 < x < 1`` allowed), ``and``
-  / ``or`` of conditions, or the constant ``True`` as the last condition.
+  / ``or`` of conditions, or the constant ``True`` as the last condition.  The
+  sides of a comparison contain no ``Piecewise`` (sympy would turn the
+  condition into sets, which can take minutes), and a comparison of two
+  constants must be decidable (``1 <= tanh(999)`` is not, and makes
+  ``Piecewise`` loop).
+
+The result is real: complex constants (``sqrt(-1)``, ``log(-2)``,
+``(-8)**(1/3)``, a negative constant to a symbolic power) and infinities
+(``1/0``) are rejected; complex constants are also refused as soon as they
+appear, because sympy's comparisons can spend exponential time on them.
 
 Size guards
 -----------
 Exact arithmetic is cheap except where sympy creates huge integers or needs
 huge precision, so before or right after each sympy object is built:
 
-* a numeric exponent's rational parts have numerators and denominators of at
-  most :data:`MAX_EXPONENT` in magnitude (``9**9**9**9`` stops at
-  ``9**387420489`` without computing it);
+* an exponent's rational parts have numerators and denominators of at most
+  :data:`MAX_EXPONENT` in magnitude (``9**9**9**9`` stops at ``9**387420489``
+  without computing it), and a power of a sum may expand into at most
+  :data:`MAX_EXPANSION_TERMS` terms;
 * for a numeric base ``b`` (also under a symbolic exponent: ``2**(x + 10**9)``
   is expanded by ``expand`` and by comparisons), every rational ``p/q`` in the
   exponent has ``digits(b) * |p|`` at most :data:`MAX_POWER_DIGITS` (``q = 1``)
@@ -60,9 +70,10 @@ import keyword
 import math
 import re
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import partial
+from types import MappingProxyType
 
 import sympy
 
@@ -70,6 +81,7 @@ from optheory._checks import check_positive_int
 
 __all__ = [
     "FUNCTIONS",
+    "MAX_EXPANSION_TERMS",
     "MAX_EXPONENT",
     "MAX_INT_DIGITS",
     "MAX_MINMAX_ARGS",
@@ -79,11 +91,14 @@ __all__ = [
     "parse_variables",
 ]
 
-#: Largest magnitude of a numerator or denominator in a numeric exponent.
+#: Largest magnitude of a numerator or denominator in an exponent.
 MAX_EXPONENT = 1000
 #: Largest estimated number of decimal digits of an exact integer power, and of
 #: any rational number in a parsed expression.
 MAX_POWER_DIGITS = 1000
+#: Most terms the expansion of a power of a sum may have (a binomial up to the
+#: 1000th power); sympy expands such powers when it asks for signs or real parts.
+MAX_EXPANSION_TERMS = 1001
 #: Largest estimated digits of the radicand of an exact root (fractional power).
 MAX_ROOT_DIGITS = 400
 #: Largest number of digits of an integer literal (and significant digits of a
@@ -100,7 +115,7 @@ _MIN_FLOAT_EXPONENT = -400
 _LOG10_2 = math.log10(2.0)
 
 #: Whitelisted functions: name -> (sympy constructor, min args, max args).
-FUNCTIONS: dict[str, tuple[Callable[..., sympy.Basic], int, int | None]] = {
+FUNCTIONS: Mapping[str, tuple[Callable[..., sympy.Basic], int, int | None]] = MappingProxyType({
     "sin": (sympy.sin, 1, 1),
     "cos": (sympy.cos, 1, 1),
     "tan": (sympy.tan, 1, 1),
@@ -115,7 +130,7 @@ FUNCTIONS: dict[str, tuple[Callable[..., sympy.Basic], int, int | None]] = {
     "sign": (sympy.sign, 1, 1),
     "Min": (sympy.Min, 1, None),
     "Max": (sympy.Max, 1, None),
-}
+})
 _CONSTANTS: dict[str, sympy.Expr] = {"pi": sympy.pi, "E": sympy.E}
 _RESERVED = frozenset(FUNCTIONS) | frozenset(_CONSTANTS) | {"Piecewise", "True", "False", "None"}
 _NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
@@ -189,26 +204,38 @@ def _short(expr: sympy.Basic) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def power_problem(base: sympy.Basic, exponent: sympy.Basic) -> str | None:
+def _power_problem(base: sympy.Basic, exponent: sympy.Basic) -> str | None:
     """Why sympy must not form ``base**exponent`` (None if it may).
 
-    The estimate ``digits(base) * |numerator|`` bounds the size of the exact
-    integers sympy computes for a numeric base, also when the exponent is
-    symbolic (``2**(x + 10**9)`` is expanded to ``2**x * 2**(10**9)`` by
-    ``expand`` and by comparisons).  It is computed before the power exists.
+    Checked before the power exists (and again on powers sympy creates):
+
+    * the rationals ``p/q`` in the exponent have ``|p|, q <= MAX_EXPONENT``,
+      whatever the base except ``E`` under a symbolic exponent (``exp(2000*x)``
+      is harmless; ``Max(x, y)**(10**28*x)`` sends sign queries into
+      enormous expansions);
+    * a power of a sum of ``k`` terms with integer part ``n`` in its exponent
+      may be expanded by sympy's assumption queries into
+      ``comb(n + k - 1, k - 1)`` terms: at most :data:`MAX_EXPANSION_TERMS`;
+    * for a numeric base, ``digits(base) * |p|`` bounds the size of the exact
+      integers sympy computes, also under a symbolic exponent
+      (``2**(x + 10**9)`` is expanded to ``2**x * 2**(10**9)``).
     """
-    if exponent.is_number:
-        rationals = [exponent] if exponent.is_Rational else list(exponent.atoms(sympy.Rational))
+    rationals = [exponent] if exponent.is_Rational else list(exponent.atoms(sympy.Rational))
+    if base != sympy.E or exponent.is_number:
         for r in rationals:
             if abs(r.p) > MAX_EXPONENT or r.q > MAX_EXPONENT:
                 return (
                     f"exponent {_short(r)} is too large (its numerator and denominator must be"
                     f" at most {MAX_EXPONENT} in magnitude)"
                 )
-    elif base.is_number:
-        rationals = list(exponent.atoms(sympy.Rational))
-    else:
-        return None
+    if base.is_Add:
+        n = max((abs(int(r.p)) // int(r.q) for r in rationals), default=0)
+        terms = math.comb(n + len(base.args) - 1, len(base.args) - 1)
+        if terms > MAX_EXPANSION_TERMS:
+            return (
+                f"power of a sum is too large (it expands into {terms} terms, "
+                f"limit {MAX_EXPANSION_TERMS})"
+            )
     if not base.is_number:
         return None
     base_digits = _number_digits(base)
@@ -222,9 +249,9 @@ def power_problem(base: sympy.Basic, exponent: sympy.Basic) -> str | None:
     return None
 
 
-def log_problem(expr: sympy.Basic) -> str | None:
+def _log_problem(expr: sympy.Basic) -> str | None:
     """Guard the rewrite ``c*log(a) -> log(a**c)`` that sympy applies inside
-    ``exp`` and in ``simplify``: each such term must pass :func:`power_problem`
+    ``exp`` and in ``simplify``: each such term must pass :func:`_power_problem`
     and the logarithms of one sum must combine into a number of bounded size."""
     total = 0.0
     for term in sympy.Add.make_args(expr):
@@ -232,7 +259,7 @@ def log_problem(expr: sympy.Basic) -> str | None:
         for factor in sympy.Mul.make_args(rest):
             if isinstance(factor, sympy.log) and factor.args[0].is_number:
                 exponent = coeff if coeff.is_Rational else sympy.Integer(1)
-                problem = power_problem(factor.args[0], exponent)
+                problem = _power_problem(factor.args[0], exponent)
                 if problem:
                     return problem
                 total += _number_digits(factor.args[0]) * max(1, abs(int(exponent.p)))
@@ -301,8 +328,8 @@ class _Guard:
     """Checks every node sympy has built, once (memoized).
 
     For each node: rational numbers have at most :data:`MAX_POWER_DIGITS`
-    digits; powers pass :func:`power_problem` (sympy may create new ones while
-    simplifying); sums and products pass :func:`log_problem`; and every
+    digits; powers pass :func:`_power_problem` (sympy may create new ones while
+    simplifying); sums and products pass :func:`_log_problem`; and every
     constant subexpression that can be approximated in double precision stays
     finite.  The last rule bounds the precision sympy's numerical evaluation
     (used in comparisons, ``sign``, ``Min``...) can need: ``sinh(cosh(1000))``
@@ -322,7 +349,7 @@ class _Guard:
         elif expr is sympy.I:
             problem = "the expression is not real (it contains the imaginary unit)"
         elif expr.is_Pow:
-            problem = power_problem(expr.args[0], expr.args[1])
+            problem = _power_problem(expr.args[0], expr.args[1])
             base = args[0]
             if not problem and base is not None and base < 0 and expr.args[1].is_integer is not True:
                 # complex constants also send sympy's comparisons into exponential work
@@ -331,7 +358,7 @@ class _Guard:
                     f" ({_short(expr)})"
                 )
         elif expr.is_Add or expr.is_Mul or isinstance(expr, sympy.log):
-            problem = log_problem(expr)
+            problem = _log_problem(expr)
         if problem:
             raise _Rejected(problem)
         try:
@@ -389,7 +416,7 @@ class _Parser:
 
     def check_power(self, base: sympy.Basic, exponent: sympy.Basic, node: ast.AST) -> None:
         """Refuse ``base**exponent`` before sympy computes it."""
-        problem = power_problem(base, exponent)
+        problem = _power_problem(base, exponent)
         if problem:
             raise self.fail(problem, node)
 

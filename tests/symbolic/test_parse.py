@@ -55,6 +55,8 @@ def test_textbook_objective_is_exact() -> None:
         ("pi*E*x", sp.pi * sp.E * x),
         ("(x\n + 1)", x + 1),
         ("(-2)**3*x", -8 * x),
+        ("(x + y + 1)**43 + (x + 1)**1000 + exp(2000*x)",
+         (x + y + 1) ** 43 + (x + 1) ** 1000 + sp.exp(2000 * x)),
         ("Min(" + ",".join(f"x{k}" for k in range(1, 11)) + ")",
          sp.Min(*(sp.Symbol(f"x{k}", real=True) for k in range(1, 11)))),
     ],
@@ -218,6 +220,8 @@ def test_malicious_and_bad_text(template: str, tmp_path: Path) -> None:
         ("Piecewise((1, 1 <= tanh(999)), (0, True))", "cannot decide"),
         ("Max(Max(x1, x2, x3, x4, x5, x6), x7, x8, x9, x10, x11)", "Max of 11 arguments"),
         ("Piecewise((1, x < Piecewise((1, y > 0), (2, True))), (0, True))", "inside a Piecewise"),
+        ("(x + y + 1)**44", "expands into 1035 terms"),
+        ("x**1001", "exponent 1001 is too large"),
     ],
 )
 def test_message_names_the_construct(text: str, needle: str) -> None:
@@ -259,6 +263,8 @@ BOMBS = [
     "Piecewise((1, 999 <= log((-9)**exp(-99.5))), (10, True))",  # complex constant
     "Min(" + ",".join(f"x{k}" for k in range(1, 61)) + ")",  # pairwise comparisons
     "Piecewise((1, x < Piecewise((1, sin(x) > y), (tan(x), True))), (0, True))",  # as_set
+    "sign(cosh(cosh(10)**x + (700**x + 2 - pi)**(E + 700)))",  # multinomial expansion
+    "sign(tanh(Max(999 + y, pi**3)**(cosh(1)*(700**10 + log(x)))))",
 ]
 
 
