@@ -17,7 +17,7 @@ import numpy as np
 
 from optheory._checks import check_choice
 from optheory.analysis.sweep_maps import CLOSED_FORM_METHODS, closed_form_rate
-from optheory.numeric.sweep import plan_simulation, run_plan
+from optheory.numeric.sweep import FIT_EVERY, plan_simulation, run_plan
 
 __all__ = ["SweepResult", "grid_columns", "sweep"]
 
@@ -152,6 +152,7 @@ def sweep(
     tail: float = 0.5,
     kernel: str = "auto",
     chunk: int | None = None,
+    fit_every: int = FIT_EVERY,
 ) -> SweepResult:
     r"""Run every setting of a hyperparameter grid on every eigen-component of ``problem``.
 
@@ -185,6 +186,9 @@ def sweep(
         See :func:`optheory.numeric.sweep.simulate`.
     chunk : int, optional
         Settings per chunk (default sized for the cache and ``max_memory``).
+    fit_every : int
+        The rate is fitted on every ``fit_every``-th error norm of the tail
+        (every step is still simulated); exact for geometric decay.
 
     Returns
     -------
@@ -212,6 +216,7 @@ def sweep(
     plan = plan_simulation(
         method, problem, columns, steps, convention=convention, backend=backend,
         device=device, x0=x0, max_memory=max_memory, tail=tail, kernel=kernel, chunk=chunk,
+        fit_every=fit_every,
     )
     linear = method in CLOSED_FORM_METHODS
     if closed_form and not linear:
