@@ -44,7 +44,14 @@ __all__ = [
 
 
 def available() -> list[tuple[str, int, str]]:
-    """``(section, number, title)`` of every answered exercise, in chapter order."""
+    """``(section, number, title)`` of every answered exercise, in chapter order.
+
+    Returns
+    -------
+    list of (str, int, str)
+        Section name as in ``optheory exercise --list`` (e.g. ``"minibatch-sgd"``),
+        exercise number (English edition) and a short title.
+    """
     return [(e.section, e.number, e.title) for e in registered().values()]
 
 

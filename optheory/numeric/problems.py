@@ -239,8 +239,25 @@ def _random_rotation(d: int, seed: int) -> np.ndarray:
 
 
 def textbook_2d(backend: str = "numpy", device: str = "cpu") -> EigenQuadratic:
-    r"""The textbook's ill-conditioned 2-D problem :math:`f = 0.1 x_1^2 + 2 x_2^2`
-    (section "Momentum"): eigenvalues 0.2 and 4, axis-aligned."""
+    r"""The textbook's ill-conditioned 2-D problem :math:`f = 0.1 x_1^2 + 2 x_2^2`.
+
+    Section "Momentum" of the textbook: eigenvalues 0.2 and 4, axis-aligned.
+
+    Parameters
+    ----------
+    backend : {"numpy", "torch"}
+    device : str
+        ``"cpu"``, or ``"cuda"`` with torch.
+
+    Returns
+    -------
+    EigenQuadratic
+
+    Raises
+    ------
+    ValueError
+        Unknown backend or device, or "cuda" without a GPU.
+    """
     return EigenQuadratic([0.2, 4.0], backend=backend, device=device)
 
 
@@ -248,7 +265,23 @@ def textbook_2d_rotated(backend: str = "numpy", device: str = "cpu") -> EigenQua
     r"""The 45-degree rotation :math:`f = 0.1 (x_1 + x_2)^2 + 2 (x_1 - x_2)^2`.
 
     Built from its Hessian :math:`Q = [[4.2, -3.8], [-3.8, 4.2]]`, whose
-    eigenvalues are 0.4 and 8 along :math:`(1, 1)/\sqrt2` and :math:`(1, -1)/\sqrt2`.
+    eigenvalues are 0.4 and 8 along :math:`(1, 1)/\sqrt2` and :math:`(1, -1)/\sqrt2`
+    (a rotation *and* a doubling of the curvatures of :func:`textbook_2d`).
+
+    Parameters
+    ----------
+    backend : {"numpy", "torch"}
+    device : str
+        ``"cpu"``, or ``"cuda"`` with torch.
+
+    Returns
+    -------
+    EigenQuadratic
+
+    Raises
+    ------
+    ValueError
+        Unknown backend or device, or "cuda" without a GPU.
     """
     return EigenQuadratic.from_matrix(
         [[4.2, -3.8], [-3.8, 4.2]], [0.0, 0.0], 0.0, backend=backend, device=device

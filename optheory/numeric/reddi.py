@@ -63,6 +63,12 @@ def run_reddi(
     -------
     OnlineRun
         ``average_regret[t-1]`` is :math:`\frac1t \sum_{s \le t} (f_s(x_s) - f_s(-1))`.
+
+    Raises
+    ------
+    ValueError
+        Unknown method, ``C <= 2``, non-positive or non-finite ``C`` / ``alpha``,
+        ``steps`` < 1, or ``x0`` outside [-1, 1].
     """
     check_choice("method", method, ("adam", "amsgrad"))
     C = check_positive("C", C)

@@ -140,6 +140,34 @@ def train_2d(method: str, steps: int = 20, problem: Any = None, **hyper: Any) ->
     (:math:`f = 0.1 x_1^2 + 2 x_2^2`) unless ``problem`` is given; float64
     arithmetic as the textbook's Python floats.  ``str(result)`` (or
     ``result.line()``) is the textbook's printed line.
+
+    Parameters
+    ----------
+    method : str
+        One of ``optheory.numeric.optimizers.METHODS``.
+    steps : int
+        Number of updates (the textbook prints epoch 20).
+    problem : object, optional
+        A 2-D problem (``f``, ``grad``, ``dim == 2``); the textbook's
+        :math:`0.1 x_1^2 + 2 x_2^2` by default.
+    **hyper
+        Hyperparameters by their textbook names (eta, beta, gamma, rho, ...).
+
+    Returns
+    -------
+    Trajectory
+        Iterates of shape (steps + 1, 2); ``.line()`` gives
+        ``epoch {steps}, x1: {x1:f}, x2: {x2:f}``.
+
+    Raises
+    ------
+    ValueError
+        A problem that is not 2-D, and every error of :func:`run`.
+
+    Examples
+    --------
+    >>> train_2d("momentum", eta=0.6, beta=0.5).line()
+    'epoch 20, x1: 0.007188, x2: 0.002553'
     """
     if problem is None:
         from optheory.numeric.problems import textbook_2d

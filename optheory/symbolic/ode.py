@@ -406,6 +406,11 @@ def heavy_ball_momentum_map(scheme: str = "semi-implicit") -> HeavyBallMap:
     -------
     HeavyBallMap
         ``solution`` is None when no exact correspondence exists (explicit).
+
+    Raises
+    ------
+    ValueError
+        An unknown ``scheme``.
     """
     scheme = check_choice("scheme", scheme, ["semi-implicit", "explicit"])
     theta, m, g = sp.symbols("theta m g", real=True)

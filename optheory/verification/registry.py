@@ -67,7 +67,27 @@ class Claim:
 
 @dataclass(frozen=True)
 class ClaimResult:
-    """The outcome of running one claim's check (``verdict`` "error" if the check raised)."""
+    """The outcome of running one claim's check.
+
+    Attributes
+    ----------
+    id, source, section, statement : str
+        The claim as registered; ``statement`` is the source's formula (LaTeX).
+    verdict : {"holds", "conditional", "refuted", "error"}
+        Computed by the check; "error" when the check itself raised (for
+        instance a numeric witness that disagrees with its derivation).
+    corrected : str or None
+        LaTeX of the corrected statement (refuted / conditional).
+    evidence : dict
+        The numbers behind the verdict (derived, measured, tolerances,
+        counterexamples), JSON-friendly.
+    summary : str
+        One line of evidence.
+    seconds : float
+        Time the check took (not part of :meth:`as_dict`, which is deterministic).
+    error : str or None
+        The exception, when ``verdict == "error"``.
+    """
 
     id: str
     source: str

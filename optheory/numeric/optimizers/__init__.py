@@ -45,6 +45,20 @@ METHODS: tuple[str, ...] = tuple(dict.fromkeys(name for name, _ in _REGISTRY))
 def get_method(method: str, convention: str = "textbook") -> Method:
     """The :class:`Method` for a name and a convention.
 
+    Parameters
+    ----------
+    method : str
+        One of :data:`METHODS`.
+    convention : {"textbook", "torch"}
+        The textbook's scratch-code arithmetic (epsilon inside the square root
+        for AdaGrad/RMSProp) or torch.optim's single-tensor arithmetic.
+
+    Returns
+    -------
+    Method
+        Pure ``init(x0, hyper) -> state`` and ``update(grad, state, x, hyper)
+        -> (x, state)`` functions, batched over settings of shape (K, 1).
+
     Raises
     ------
     ValueError
