@@ -13,17 +13,37 @@ from optheory.symbolic.objective import Objective
 __all__ = ["ExpressionProblem"]
 
 
+def _drop_dirac(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with every ``DiracDelta(...)`` replaced by 0 (its value almost everywhere)."""
+    return expr.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.S.Zero)
+
+
 class ExpressionProblem:
     r"""An :class:`~optheory.symbolic.objective.Objective` evaluated on arrays.
 
     The objective and its sympy gradient are compiled once with
     ``sympy.lambdify`` (numpy or torch printer); ``f`` and ``grad`` accept a
     batch of points of shape (..., d), like :class:`EigenQuadratic`.
+
+    ``DiracDelta`` terms of the gradient (from ``sign``, ``Abs``, ``Heaviside``)
+    are replaced by 0: they vanish almost everywhere, and no numeric backend
+    can evaluate them.
+
+    Raises
+    ------
+    ValueError
+        ``objective`` is not an :class:`~optheory.symbolic.objective.Objective`,
+        or the backend/device is unknown.
     """
 
     def __init__(
         self, objective: Objective, backend: str = "numpy", device: str = "cpu"
     ) -> None:
+        if not isinstance(objective, Objective):
+            raise ValueError(
+                "objective must be an optheory Objective, got "
+                f"{type(objective).__name__}; wrap it: Objective(parse_expression(text))"
+            )
         check_backend(backend, device)
         self.objective = objective
         self.backend = backend
@@ -33,7 +53,7 @@ class ExpressionProblem:
         modules = "torch" if backend == "torch" else "numpy"
         args = list(objective.variables)
         self._f = sp.lambdify(args, objective.expr, modules=modules)
-        self._g = [sp.lambdify(args, gi, modules=modules) for gi in objective.gradient]
+        self._g = [sp.lambdify(args, _drop_dirac(gi), modules=modules) for gi in objective.gradient]
 
     def _columns(self, x: Any) -> tuple[Any, list[Any]]:
         arr = as_array(x, self.backend, self.device)

@@ -12,8 +12,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import re
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
 
 from optheory import __version__
 
@@ -69,6 +73,27 @@ def _attach_negative_values(argv: list[str]) -> list[str]:
     return out
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that cleanup (staged folders) runs."""
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM into :class:`_Terminated` while the block runs; restore the old handler."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
@@ -78,13 +103,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.handler(args))
+        with _sigterm_as_interrupt():
+            return int(args.handler(args))
     except ValueError as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         print(f"optheory {args.command}: error: {message}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0
+    except _Terminated:
+        print("optheory: terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("optheory: interrupted", file=sys.stderr)
         return 130

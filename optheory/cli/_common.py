@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
-__all__ = ["add_json_flag", "emit", "parse_matrix", "parse_number", "parse_vector", "to_jsonable"]
+__all__ = [
+    "add_json_flag", "emit", "parse_float", "parse_float_vector", "parse_matrix", "parse_number",
+    "parse_vector", "to_jsonable",
+]
 
 
 def parse_number(text: str, name: str) -> Fraction:
@@ -26,6 +31,33 @@ def parse_number(text: str, name: str) -> Fraction:
     except (ValueError, ZeroDivisionError):
         raise ValueError(f"{name}: {text!r} is not a number (use e.g. 0.5, -3 or 1/3)") from None
     return value
+
+
+def to_float(value: Fraction, text: str, name: str) -> float:
+    """``float(value)``, or a one-line ValueError naming ``name`` when it overflows."""
+    try:
+        result = float(value)
+    except OverflowError:
+        result = math.inf
+    if not math.isfinite(result):
+        raise ValueError(f"{name}: {text.strip()} is outside the float range (about +-1.8e308)")
+    return result
+
+
+def parse_float(text: str, name: str) -> float:
+    """Parse a number literal for a float-valued flag (see :func:`parse_number`).
+
+    Raises
+    ------
+    ValueError
+        Not a number, or outside the float range (e.g. ``1e400``).
+    """
+    return to_float(parse_number(text, name), text, name)
+
+
+def parse_float_vector(text: str, name: str) -> list[float]:
+    """Parse ``"1, -2.5, 1/3"`` into floats, each inside the float range."""
+    return [to_float(v, p, name) for v, p in zip(parse_vector(text, name), text.split(","), strict=True)]
 
 
 def parse_vector(text: str, name: str) -> list[Fraction]:
@@ -50,7 +82,15 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
 
 
 def to_jsonable(value: Any) -> Any:
-    """Convert sympy / numpy / Fraction values into JSON-friendly Python objects."""
+    """Convert sympy / numpy / Fraction values into JSON-friendly Python objects.
+
+    Non-finite floats (Python or numpy: nan, inf) become ``None`` (JSON ``null``):
+    JSON has no token for them.
+    """
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer | np.bool_):
+        return value.item()
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -64,14 +104,14 @@ def to_jsonable(value: Any) -> Any:
             return int(value)
         return str(value)
     if hasattr(value, "tolist"):
-        return value.tolist()
+        return to_jsonable(value.tolist())
     return value
 
 
 def emit(payload: Any, as_json: bool, text: str) -> None:
     """Print ``payload`` as JSON, or ``text`` for people."""
     if as_json:
-        json.dump(to_jsonable(payload), sys.stdout, indent=2, sort_keys=False)
+        json.dump(to_jsonable(payload), sys.stdout, indent=2, sort_keys=False, allow_nan=False)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(text.rstrip("\n") + "\n")

@@ -110,6 +110,8 @@ def handle(args: argparse.Namespace) -> int:
         source = "--data" if args.data is not None else AIRFOIL_ENV
         raise ValueError(f"{source} {data!r} is not a readable file; give the path of "
                          "airfoil_self_noise.dat")
+    if args.out is not None and not args.out.strip():
+        raise ValueError("--out is empty; give a directory, e.g. --out answers/gd-2")
     if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
         raise ValueError(f"--out {args.out!r} exists and is not a directory; choose a directory")
     entry = lookup(args.section, args.number)

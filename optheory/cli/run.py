@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import re
 from typing import Any
 
 import numpy as np
 
-from optheory.cli._common import add_json_flag, emit, parse_number, parse_vector
+from optheory.cli._common import add_json_flag, emit, parse_float, parse_float_vector, parse_number
 
 EXAMPLE = """examples:
   optheory run momentum --f "0.1*x1**2 + 2*x2**2" --x0 -5,-2 --eta 0.6 --beta 0.5 --steps 20
@@ -41,8 +42,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--steps", default="20", help="number of steps (default 20)")
     for name in HYPER:
         parser.add_argument(f"--{name}", metavar="X", help=f"hyperparameter {name}")
-    parser.add_argument("--convention", choices=("textbook", "torch"), default=None)
-    parser.add_argument("--impl", choices=("own", "torch"), default="own")
+    parser.add_argument(
+        "--convention", choices=("textbook", "torch"), default=None,
+        help="update rule to use: the textbook's (default) or torch.optim's arithmetic "
+        "(they differ e.g. in where eta enters momentum and where eps enters RMSProp/Adam)",
+    )
+    parser.add_argument(
+        "--impl", choices=("own", "torch"), default="own",
+        help="own: the project's numpy implementation (default); torch: run torch.optim itself "
+        "(implies --convention torch)",
+    )
     parser.add_argument("--detect-cycle", action="store_true", help="look for a limit cycle at the end")
     add_json_flag(parser)
     parser.set_defaults(handler=handle)
@@ -57,6 +66,53 @@ def _steps(text: str) -> int:
     return int(value)
 
 
+def _check_start(problem: Any, x0: np.ndarray, text: str) -> None:
+    """Raise a one-line ValueError unless f and grad f are finite at ``x0``."""
+    try:
+        with np.errstate(all="ignore"):
+            values = np.concatenate([np.ravel(problem.f(x0)), np.ravel(problem.grad(x0))])
+        finite = bool(np.all(np.isfinite(values.astype(float))))
+    except (ArithmeticError, TypeError, ValueError):
+        finite = False
+    if not finite:
+        raise ValueError(
+            f"the objective or its gradient is not finite at --x0 {text} "
+            "(outside the domain or at a singularity); start elsewhere"
+        )
+
+
+_NAMES = "|".join(sorted(HYPER, key=len, reverse=True))
+_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
+    # "pass eta=..." -> "pass --eta X"
+    (re.compile(rf"(?<![\w-])({_NAMES})=\.\.\."), r"--\1 X"),
+    # "impl='torch'", "convention='torch'" -> "--impl torch", "--convention torch"
+    (re.compile(r"(?<![\w-])(impl|convention)='(\w+)'"), r"--\1 \2"),
+    # "(textbook convention)" -> "(--convention textbook)"
+    (re.compile(r"\((\w+) convention\)"), r"(--convention \1)"),
+    (re.compile(r"(?<![\w-])drop convention\b"), "drop --convention"),
+    # "unknown hyperparameter 'rho'", "eta must be > 0" -> "--rho", "--eta"
+    (re.compile(rf"(?<![\w-])'?({_NAMES})'?(?![\w=-])"), r"--\1"),
+)
+_ACCEPTED = re.compile(r"accepted: ([\w, -]+)$")
+
+
+def cli_wording(message: str) -> str:
+    """Rewrite an API error message in the command line's words.
+
+    Hyperparameter names become flags (``eta`` -> ``--eta``), ``impl='torch'``
+    becomes ``--impl torch``; an "accepted: ..." list keeps only the settings
+    that have a flag.
+    """
+    match = _ACCEPTED.search(message)
+    if match:
+        names = [n.strip() for n in match.group(1).split(",")]
+        flags = [n for n in names if n in HYPER]
+        message = message[: match.start()] + "accepted: " + (", ".join(flags) or "none")
+    for pattern, replacement in _REWRITES:
+        message = pattern.sub(replacement, message)
+    return message
+
+
 def handle(args: argparse.Namespace) -> int:
     from optheory.analysis.objective_problem import ExpressionProblem
     from optheory.numeric.cycles import find_cycle
@@ -68,16 +124,20 @@ def handle(args: argparse.Namespace) -> int:
     objective = Objective(parse_expression(args.f))
     if objective.dim > MAX_DIM:
         raise ValueError(f"--f has {objective.dim} variables; at most {MAX_DIM} are supported")
-    x0 = [float(v) for v in parse_vector(args.x0, "--x0")]
+    x0 = parse_float_vector(args.x0, "--x0")
     if len(x0) != objective.dim:
         names = ", ".join(v.name for v in objective.variables)
         raise ValueError(f"--x0 has {len(x0)} values but the objective has {objective.dim} variables ({names})")
     hyper: dict[str, Any] = {
-        n: float(parse_number(getattr(args, n), f"--{n}")) for n in HYPER if getattr(args, n) is not None
+        n: parse_float(getattr(args, n), f"--{n}") for n in HYPER if getattr(args, n) is not None
     }
     problem = ExpressionProblem(objective)
-    traj = run(args.method, problem, np.array(x0), steps, impl=args.impl,
-               convention=args.convention, **hyper)
+    _check_start(problem, np.array(x0), args.x0)
+    try:
+        traj = run(args.method, problem, np.array(x0), steps, impl=args.impl,
+                   convention=args.convention, **hyper)
+    except ValueError as exc:
+        raise ValueError(cli_wording(str(exc))) from None
     final = traj.x[-1]
     payload: dict = {
         "method": args.method,

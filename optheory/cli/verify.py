@@ -27,7 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--claim", action="append", metavar="ID", help="a claim id (repeatable)")
     parser.add_argument("--source", metavar="NAME", help="only claims from this source")
-    parser.add_argument("--list", action="store_true", help="list claim ids and exit")
+    parser.add_argument("--list", action="store_true",
+                        help="list claim ids (those selected by --claim/--source) and exit")
     add_json_flag(parser)
     parser.set_defaults(handler=handle)
 
@@ -35,8 +36,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     from optheory.verification.registry import registered_claims, run_claims
 
+    claims = list(dict.fromkeys(args.claim)) if args.claim else None  # dedupe, keep order
     if args.list:
         table = registered_claims()
+        if claims is not None:
+            unknown = [i for i in claims if i not in table]
+            if unknown:
+                raise ValueError(f"unknown claim id {unknown[0]!r}; valid ids: {', '.join(table)}")
+            table = {i: table[i] for i in claims}
+        if args.source is not None:
+            sources = sorted({c.source for c in registered_claims().values()})
+            if args.source not in sources:
+                raise ValueError(f"unknown source {args.source!r}; valid sources: {', '.join(sources)}")
+            table = {i: c for i, c in table.items() if c.source == args.source}
         payload = [{"id": c.id, "source": c.source, "section": c.section} for c in table.values()]
         emit(payload, args.json, "\n".join(f"{c.id:32s} {c.source}" for c in table.values()))
         return 0
@@ -44,7 +56,7 @@ def handle(args: argparse.Namespace) -> int:
     if sys.stderr.isatty() and not args.json:
         def progress(name: str) -> None:
             print(f"  checking {name} ...", file=sys.stderr)
-    results = run_claims(args.claim, args.source, progress=progress)
+    results = run_claims(claims, args.source, progress=progress)
     payload = [r.as_dict() for r in results]
     width = max((len(r.id) for r in results), default=10)
     lines = [f"{'claim':{width}s}  {'verdict':11s}  evidence"]

@@ -10,5 +10,16 @@ __all__ = ["ClaimResult", "registered_claims", "verify"]
 
 
 def verify(ids: Iterable[str] | None = None, source: str | None = None) -> list[ClaimResult]:
-    """Run the claims (all, or the given ids / source) and return their results."""
+    """Run the claims (all, or the given ids / source) and return their results.
+
+    ``ids`` may be one id (a ``str``) or several; repeats run once, in the
+    order first given.
+
+    Raises
+    ------
+    ValueError
+        An unknown claim id or source.
+    """
+    if ids is not None:
+        ids = list(dict.fromkeys([ids] if isinstance(ids, str) else ids))
     return run_claims(ids, source)

@@ -61,3 +61,23 @@ def test_bad_input() -> None:
         Objective(x + sp.Symbol("y"), (x,))
     with pytest.raises(ValueError, match=r"shape \(\.\.\., 1\)"):
         ExpressionProblem(Objective(x**2)).grad(np.zeros((2, 2)))
+
+
+def test_sign_gradient_drops_dirac_delta() -> None:
+    # d/dx sign(x)*x = 2 x DiracDelta(x) + sign(x); the delta is 0 for x != 0, so grad = sign(x)
+    obj = Objective(sp.sign(x) * x)
+    assert obj.gradient[0].has(sp.DiracDelta)  # sympy keeps the delta; the problem must drop it
+    p = ExpressionProblem(obj)
+    pts = np.array([[-2.0], [-0.5], [0.25], [3.0]])
+    np.testing.assert_array_equal(p.grad(pts)[:, 0], [-1.0, -1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(p.f(pts), [2.0, 0.5, 0.25, 3.0])
+    x1, x2 = sp.symbols("x1 x2", real=True)
+    q = ExpressionProblem(Objective(sp.sign(x1) * x2 + x2**2))
+    # d/dx1 = 2 x2 DiracDelta(x1) -> 0; d/dx2 = sign(x1) + 2 x2
+    np.testing.assert_array_equal(q.grad(np.array([1.0, 2.0])), [0.0, 5.0])
+
+
+def test_non_objective_is_a_one_line_value_error() -> None:
+    with pytest.raises(ValueError, match="must be an optheory Objective, got str") as info:
+        ExpressionProblem("x**2")  # type: ignore[arg-type]
+    assert "\n" not in str(info.value)

@@ -60,6 +60,9 @@ def test_out_writes_json_and_svg(tmp_path: Path, capsys: pytest.CaptureFixture[s
         (["exercise"], "give SECTION and N"),
         (["exercise", "gd", "1", "--list"], "--list takes no SECTION"),
         (["exercise", "sgd", "3", "--data", "no/such/file.dat"], "is not a readable file"),
+        # an empty --out used to write answer.json into the current directory
+        (["exercise", "momentum", "2", "--out", ""], "--out is empty"),
+        (["exercise", "momentum", "2", "--out", "  "], "--out is empty"),
     ],
 )
 def test_bad_input_exit_2(argv: list[str], fragment: str, tmp_path: Path,

@@ -71,3 +71,98 @@ def test_bad_input_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -
     assert code == 2
     err = capsys.readouterr().err
     assert err.strip() and "Traceback" not in err
+
+
+def _error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """Run ``argv``, expect exit 2 and return the one-line message."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    return err.strip()
+
+
+def test_sign_objective_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    # grad sign(x)*x = sign(x) away from 0 (the DiracDelta term is dropped), so GD with
+    # eta = 1/4 from x0 = 2 takes 8 exact steps of -1/4 to 0 (dyadic: no rounding), then
+    # sign(0) = 0 keeps it there
+    out = _json(capsys, ["run", "gd", "--f", "sign(x)*x", "--x0", "2", "--eta", "1/4",
+                         "--steps", "12", "--json"])
+    assert out["x_final"] == [0.0] and out["diverged_at"] is None
+
+
+@pytest.mark.parametrize(
+    ("flag", "argv"),
+    [
+        ("--eta", ["--x0", "1", "--eta", "1e400"]),
+        ("--x0", ["--x0", "1e400", "--eta", "0.1"]),
+        ("--x0", ["--x0", "-1e999", "--eta", "0.1"]),
+    ],
+)
+def test_numbers_outside_float_range(flag: str, argv: list[str],
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    err = _error(["run", "gd", "--f", "x1**2", *argv], capsys)
+    assert f"{flag}: " in err and "outside the float range" in err
+
+
+def test_diverging_run_json_is_strict(capsys: pytest.CaptureFixture[str]) -> None:
+    # |1 - eta*lam| = |1 - 4| = 3 > 1: the iterates overflow to inf/nan within ~650 steps
+    assert main(["run", "gd", "--f", "2*x**2", "--x0", "1", "--eta", "1",
+                 "--steps", "2000", "--json"]) == 0
+    text = capsys.readouterr().out
+
+    def _reject(token: str) -> None:
+        raise AssertionError(f"non-standard JSON token {token}")
+
+    out = json.loads(text, parse_constant=_reject)
+    assert out["diverged_at"] is not None
+    assert out["x_final"] == [None] and out["f_final"] is None
+
+
+@pytest.mark.parametrize(
+    ("f", "x0"),
+    [("log(x)", "-1"), ("1/x", "0"), ("sqrt(x1) + x2**2", "-4,1")],
+)
+def test_start_outside_domain(f: str, x0: str, capsys: pytest.CaptureFixture[str]) -> None:
+    err = _error(["run", "gd", "--f", f, "--x0", x0, "--eta", "0.1"], capsys)
+    assert "not finite at --x0" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected", "absent"),
+    [
+        (["gd", "--eta", "0"], "--eta must be > 0", None),
+        (["gd"], "pass --eta", "eta="),
+        (["adagrad", "--eta", "0.1", "--rho", "0.9"],
+         "unknown hyperparameter --rho for adagrad (--convention textbook); accepted: --eta, --eps",
+         "'rho'"),
+        (["gd", "--eta", "0.1", "--impl", "torch", "--convention", "textbook"],
+         "--impl torch runs torch.optim", "impl="),
+        (["momentum", "--eta", "0.1", "--beta", "1.5"], "--beta must lie in [0, 1)", None),
+    ],
+)
+def test_messages_use_flags(argv: list[str], expected: str, absent: str | None,
+                            capsys: pytest.CaptureFixture[str]) -> None:
+    err = _error(["run", argv[0], "--f", "x**2", "--x0", "1", *argv[1:]], capsys)
+    assert expected in err
+    if absent is not None:
+        assert absent not in err
+
+
+def test_cli_wording_leaves_other_words() -> None:
+    from optheory.cli.run import cli_wording
+
+    # "beta" must not be split into "b--eta"; a flag already written stays as it is
+    assert cli_wording("beta1 must lie in [0, 1), got 2.0") == "--beta1 must lie in [0, 1), got 2.0"
+    assert cli_wording("--eta is fine; the theta step") == "--eta is fine; the theta step"
+    # settings without a flag (torch.optim.Adagrad's lr_decay, ...) are not offered
+    assert cli_wording(
+        "unknown hyperparameter 'rho' for adagrad (torch convention); "
+        "accepted: eta, lr_decay, initial_accumulator_value, eps"
+    ) == "unknown hyperparameter --rho for adagrad (--convention torch); accepted: --eta, --eps"
+
+
+def test_help_explains_convention_and_impl(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "torch.optim's arithmetic" in out and "run torch.optim itself" in out

@@ -1,0 +1,89 @@
+"""``optheory report``: topic selection, --data and SIGTERM from the shell."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import optheory.report.build as build
+from optheory.cli import main
+
+AIRFOIL = "OPTHEORY_AIRFOIL"
+
+
+@pytest.fixture
+def fake_build(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[dict[str, Any]]:
+    """Replace build_report by a recorder (topics asked for, OPTHEORY_AIRFOIL seen)."""
+    calls: list[dict[str, Any]] = []
+
+    def _record(out_dir: str, topics: Any = None, **_: Any) -> Path:
+        calls.append({"out": out_dir, "topics": list(topics), "data": os.environ.get(AIRFOIL)})
+        return tmp_path / "r"
+
+    monkeypatch.setattr(build, "build_report", _record)
+    return calls
+
+
+def test_json_topics_are_what_is_built(fake_build: list[dict[str, Any]],
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "--topic", "leaky", "quadratics", "quadratics", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    # registry order (quadratics before leaky), no repeats, same list as the build got
+    assert out["topics"] == ["quadratics", "leaky"] == fake_build[0]["topics"]
+
+
+def test_data_sets_the_airfoil_path_for_the_build(
+    fake_build: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(AIRFOIL, "/env/default.dat")
+    data = tmp_path / "airfoil.dat"
+    data.write_text("1\t2\t3\t4\t5\t6\n")
+    assert main(["report", "--topic", "regression", "--data", str(data)]) == 0
+    assert fake_build[-1]["data"] == str(data)
+    assert os.environ[AIRFOIL] == "/env/default.dat"  # restored after the build
+    assert main(["report", "--topic", "regression"]) == 0
+    assert fake_build[-1]["data"] == "/env/default.dat"  # default: the environment
+    capsys.readouterr()
+
+
+def test_data_missing_file(fake_build: list[dict[str, Any]],
+                           capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "--data", "no/such.dat"]) == 2
+    assert "--data 'no/such.dat' is not a readable file" in capsys.readouterr().err
+    assert fake_build == []
+
+
+def test_help_mentions_data_and_environment(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["report", "--help"])
+    out = capsys.readouterr().out
+    assert "--data PATH" in out and "OPTHEORY_AIRFOIL" in out
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is POSIX")
+def test_sigterm_leaves_no_staging_folder(tmp_path: Path) -> None:
+    target = tmp_path / "X"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from optheory.cli import run; run()",
+         "report", "--out", str(target), "--topic", "claims"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    # the claims page takes ~10 s to build, so 3 s lands inside the staged build
+    time.sleep(3.0)
+    if proc.poll() is not None:
+        pytest.skip("the report finished before the signal")
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert "terminated" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no .tmp-X-*, no half-built X
