@@ -7,6 +7,7 @@ parameter and says what to change, so the CLI can print it as is.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable
 from typing import Any
 
@@ -67,8 +68,16 @@ def check_in_range(
 
 
 def check_positive_int(name: str, value: Any, *, maximum: int | None = None) -> int:
-    """Return ``int(value)``; raise unless it is an integer >= 1 (and <= maximum)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+    """Return ``int(value)``; raise unless it is an integer >= 1 (and <= maximum).
+
+    Accepts any :class:`numbers.Integral` (``int``, numpy integers) and, for
+    backward compatibility, floats with an integral value (``10.0``).
+    """
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if isinstance(value, numbers.Integral):
+        value = int(value)
+    elif not isinstance(value, float) or not math.isfinite(value) or value != int(value):
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
     out = int(value)
     if out < 1:

@@ -25,12 +25,13 @@ NAN, INF = math.nan, math.inf
 
 def _api_cases() -> list[tuple[str, Callable[[], Any], str]]:
     from optheory.analysis.rates import spectral_radius
+    from optheory.numeric.cycles import find_cycle
     from optheory.numeric.problems import EigenQuadratic, textbook_2d
     from optheory.numeric.reddi import run_reddi
     from optheory.numeric.run import run, train_2d
     from optheory.symbolic.leaky import bias_correction, effective_weight, half_life
     from optheory.symbolic.parse import parse_expression
-    from optheory.symbolic.quadratic import quadratic_minimizer
+    from optheory.symbolic.quadratic import eigen_form, quadratic_minimizer
     from optheory.symbolic.stability import stability_region
     from optheory.symbolic.tuning import optimal_parameters
     from optheory.verification import verify
@@ -84,6 +85,12 @@ def _api_cases() -> list[tuple[str, Callable[[], Any], str]]:
         ("spectral_radius eta zero", lambda: spectral_radius("gd", 0.0, 1.0), "eta"),
         ("stability_region non-square", lambda: stability_region(sp.Matrix([[1, 2]])), "square"),
         ("verify unknown claim", lambda: verify(["no.such"]), "claim"),
+        ("optimal momentum ill-conditioned", lambda: optimal_parameters("momentum", 1e-300, 1.0), "condition"),
+        ("optimal nesterov ill-conditioned", lambda: optimal_parameters("nesterov", 1e-300, 1.0), "condition"),
+        ("optimal gd ill-conditioned", lambda: optimal_parameters("gd", 1e-300, 1.0), "condition"),
+        ("find_cycle empty", lambda: find_cycle(np.array([])), "x"),
+        ("stability_region numpy", lambda: stability_region(np.eye(2)), "sympy Matrix"),
+        ("eigen_form cubic eigenvalues", lambda: eigen_form([[11, 4, 12], [4, 12, 15], [12, 15, 28]]), "Q"),
     ]
 
 

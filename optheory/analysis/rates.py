@@ -120,7 +120,8 @@ def spectral_radius(method: str, eta: Any, lam: Any, beta: Any = 0.0) -> Any:
     numpy.ndarray or torch.Tensor
         Broadcast shape of the inputs, float64 for numpy.  If any input is a
         torch tensor the result is a real torch tensor on that tensor's device
-        with its (real) floating dtype.
+        with its (real) floating dtype.  Inputs so large that the closed form
+        overflows (e.g. ``eta = lam = 1e308``) give ``inf`` (or ``nan``), without a warning.
 
     Raises
     ------
@@ -139,10 +140,12 @@ def spectral_radius(method: str, eta: Any, lam: Any, beta: Any = 0.0) -> Any:
         return _spectral_radius_torch(method, eta, lam, beta)
     e, lam_a, b = radius_inputs(method, eta, lam, beta)
     e, lam_a, b = np.broadcast_arrays(e, lam_a, b)
-    roots = _compiled(method, "numpy")(
-        e.astype(np.complex128), lam_a.astype(np.complex128), b.astype(np.complex128)
-    )
-    mods = [np.abs(np.broadcast_to(r, e.shape)) for r in roots]
+    # Huge finite inputs overflow to inf (documented); no warning should leak.
+    with np.errstate(over="ignore", invalid="ignore"):
+        roots = _compiled(method, "numpy")(
+            e.astype(np.complex128), lam_a.astype(np.complex128), b.astype(np.complex128)
+        )
+        mods = [np.abs(np.broadcast_to(r, e.shape)) for r in roots]
     return np.asarray(np.maximum.reduce(mods), dtype=np.float64)
 
 

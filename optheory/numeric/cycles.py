@@ -38,6 +38,11 @@ def find_cycle(
         Largest allowed absolute mismatch between ``x[t]`` and ``x[t + p]``.
     repeats : int
         How many periods must repeat.
+
+    Raises
+    ------
+    ValueError
+        Empty or wrongly shaped ``x``; bad ``max_period``, ``tol``, ``repeats``.
     """
     max_period = check_positive_int("max_period", max_period)
     repeats = check_positive_int("repeats", repeats)
@@ -45,6 +50,8 @@ def find_cycle(
     arr = np.asarray(x, dtype=float)
     if arr.ndim == 1:
         arr = arr[:, None]
+    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"x must be a non-empty (T + 1, d) or (T + 1,) trajectory, got shape {arr.shape}")
     if not np.all(np.isfinite(arr[-1])):
         return None
     for p in range(1, max_period + 1):

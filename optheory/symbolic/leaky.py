@@ -28,6 +28,7 @@ rounded once).
 
 from __future__ import annotations
 
+import numbers
 from functools import cache
 from typing import Any
 
@@ -56,6 +57,7 @@ _T = sp.Symbol("t", integer=True, positive=True)
 _H = sp.Symbol("h", real=True)
 _SIGMA2 = sp.Symbol("sigma2", nonnegative=True)
 _UNIT = sp.Interval.Ropen(0, 1)
+_FLOAT_DIGITS = 30
 
 Value = Any  # a sympy expression or a float
 
@@ -63,11 +65,30 @@ Value = Any  # a sympy expression or a float
 # --------------------------------------------------------------------- input
 def _coerce_beta(beta: Any, name: str, *, low_open: bool = False) -> tuple[sp.Expr, bool]:
     """Return (exact sympy value, came_as_float); range-check numeric input."""
-    is_float = isinstance(beta, float) or (isinstance(beta, sp.Basic) and beta.is_Float)
     value = to_exact(beta, name)
+    is_float = _is_float(beta)
     if not value.free_symbols:
         check_in_range(name, beta, 0.0, 1.0, low_open=low_open, high_open=True)
-    return value, bool(is_float)
+    return value, is_float
+
+
+def _is_float(value: Any) -> bool:
+    """Python, numpy (any width) or sympy floats; not ints, Fractions or symbols."""
+    if isinstance(value, sp.Basic):
+        return bool(value.is_Float)
+    return isinstance(value, numbers.Real) and not isinstance(value, numbers.Rational)
+
+
+def _num(value: sp.Expr, as_float: bool) -> sp.Expr:
+    """The value substituted into a derived expression.
+
+    Float input is substituted as a 30-digit ``sympy.Float`` of the decimal it
+    denotes, so the derived expression is evaluated in floating point (exact
+    rationals such as ``(999/1000)**(10**6)`` have millions of digits).
+    """
+    if as_float and not value.free_symbols:
+        return sp.Float(value, _FLOAT_DIGITS)
+    return value
 
 
 def _coerce_steps(t: Any, name: str = "t", *, allow_infinity: bool = False) -> sp.Expr:
@@ -154,6 +175,17 @@ def _derived_finite_weight_sum() -> sp.Expr:
 
 
 @cache
+def _derived_infinite_weight_sum() -> sp.Expr:
+    return _sum(_derived_weight(), sp.oo)
+
+
+@cache
+def _derived_sample_size() -> sp.Expr:
+    squares = _sum(_derived_weight() ** 2, sp.oo)
+    return sp.factor(_derived_infinite_weight_sum() ** 2 / squares)
+
+
+@cache
 def _derived_half_life() -> sp.Expr:
     # Weight at lag h relative to lag 0 is beta^h (the ratio of impulse responses).
     ratio = sp.simplify(_derived_weight().subs(_I, _H) / _derived_weight().subs(_I, 0))
@@ -197,7 +229,7 @@ def effective_weight(beta: Any) -> Value:
         ``beta`` not a finite number in [0, 1) (or a symbolic expression).
     """
     b, as_float = _coerce_beta(beta, "beta")
-    return _finish(_derived_geometric_sum().subs(_B, b), as_float)
+    return _finish(_derived_geometric_sum().subs(_B, _num(b, as_float)), as_float)
 
 
 def ema_weights(beta: Any, i: Any) -> Value:
@@ -224,7 +256,7 @@ def ema_weights(beta: Any, i: Any) -> Value:
         ``beta`` outside [0, 1) or ``i`` not a non-negative integer.
     """
     b, as_float = _coerce_beta(beta, "beta")
-    return _finish(_derived_weight().subs({_I: _coerce_lag(i), _B: b}), as_float)
+    return _finish(_derived_weight().subs({_I: _coerce_lag(i), _B: _num(b, as_float)}), as_float)
 
 
 def ema_expansion(beta: Any, t: int) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
@@ -298,9 +330,10 @@ def ema_weight_sum(beta: Any, t: Any) -> Value:
     b, as_float = _coerce_beta(beta, "beta")
     steps = _coerce_steps(t, allow_infinity=True)
     if steps is sp.oo:
-        total = _sum(_derived_weight(), sp.oo)
-        return _finish(total.subs(_B, b), as_float)
-    return _finish(_derived_finite_weight_sum().subs({_B: b, _T: steps}), as_float)
+        return _finish(_derived_infinite_weight_sum().subs(_B, _num(b, as_float)), as_float)
+    return _finish(
+        _derived_finite_weight_sum().subs({_B: _num(b, as_float), _T: steps}), as_float
+    )
 
 
 def bias_correction(beta: Any, t: Any) -> Value:
@@ -321,7 +354,7 @@ def bias_correction(beta: Any, t: Any) -> Value:
     """
     b, as_float = _coerce_beta(beta, "beta")
     steps = _coerce_steps(t)
-    total = _derived_finite_weight_sum().subs({_B: b, _T: steps})
+    total = _derived_finite_weight_sum().subs({_B: _num(b, as_float), _T: steps})
     if not total.free_symbols and total == 0:
         raise ValueError(f"bias_correction is undefined for beta={beta!r}, t={t!r}: weights sum to 0")
     return _finish(1 / total, as_float)
@@ -346,7 +379,7 @@ def half_life(beta: Any) -> Value:
         ``beta`` not in (0, 1).
     """
     b, as_float = _coerce_beta(beta, "beta", low_open=True)
-    return _finish(_derived_half_life().subs(_B, b), as_float)
+    return _finish(_derived_half_life().subs(_B, _num(b, as_float)), as_float)
 
 
 def mean_lag(beta: Any) -> Value:
@@ -363,7 +396,7 @@ def mean_lag(beta: Any) -> Value:
         ``beta`` outside [0, 1).
     """
     b, as_float = _coerce_beta(beta, "beta")
-    return _finish(_derived_mean_lag().subs(_B, b), as_float)
+    return _finish(_derived_mean_lag().subs(_B, _num(b, as_float)), as_float)
 
 
 def average_variance(beta: Any, sigma2: Any, t: Any = None) -> Value:
@@ -393,7 +426,7 @@ def average_variance(beta: Any, sigma2: Any, t: Any = None) -> Value:
         ``beta`` outside [0, 1), negative ``sigma2``, bad ``t``.
     """
     b, as_float = _coerce_beta(beta, "beta")
-    var_is_float = isinstance(sigma2, float) or (isinstance(sigma2, sp.Basic) and sigma2.is_Float)
+    var_is_float = _is_float(sigma2)
     s2 = to_exact(sigma2, "sigma2")
     if not s2.free_symbols:
         check_in_range("sigma2", sigma2, 0.0, float("inf"))
@@ -403,7 +436,8 @@ def average_variance(beta: Any, sigma2: Any, t: Any = None) -> Value:
     else:
         expr = _derived_variance(True)
         subs = {_B: b, _SIGMA2: s2, _T: _coerce_steps(t)}
-    return _finish(expr.subs(subs), as_float or bool(var_is_float))
+    as_float = as_float or var_is_float
+    return _finish(expr.subs({k: _num(v, as_float) for k, v in subs.items()}), as_float)
 
 
 def effective_sample_size(beta: Any) -> Value:
@@ -423,6 +457,4 @@ def effective_sample_size(beta: Any) -> Value:
         ``beta`` outside [0, 1).
     """
     b, as_float = _coerce_beta(beta, "beta")
-    total = _sum(_derived_weight(), sp.oo)
-    squares = _sum(_derived_weight() ** 2, sp.oo)
-    return _finish(sp.factor(total**2 / squares).subs(_B, b), as_float)
+    return _finish(_derived_sample_size().subs(_B, _num(b, as_float)), as_float)

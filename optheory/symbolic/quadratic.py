@@ -119,6 +119,13 @@ def quadratic_minimizer(Q: Any, c: Any = None, b: Any = 0) -> tuple[sp.Matrix, s
     ValueError
         Non-symmetric, singular or indefinite ``Q``; NaN/inf entries; shape mismatch.
 
+    Notes
+    -----
+    Definiteness is only checked for numeric ``Q``.  With symbolic entries
+    of unknown sign (e.g. ``[[a, 0], [0, 1]]``) only symmetry is checked; the
+    returned stationary point is a minimizer only where ``Q`` is positive
+    definite, which the caller must ensure (e.g. with ``positive=True`` symbols).
+
     Examples
     --------
     >>> quadratic_minimizer([[2, 0], [0, 4]], [2, -4], 1)
@@ -178,6 +185,33 @@ class EigenForm:
     identity_holds: bool
 
 
+def _eigen_sort_key(value: sp.Expr) -> sp.Expr:
+    """Real part of a 30-digit evaluation: exact roots written in radicals can
+    evaluate with a spurious tiny imaginary part (e.g. ``0.e-22*I``)."""
+    if not value.is_number:
+        return sp.Integer(0)
+    return sp.re(sp.N(value, 30))
+
+
+def _check_radical_degree(Q: sp.Matrix) -> None:
+    """Refuse numeric ``Q`` whose eigenvalues need an irreducible factor of degree >= 3.
+
+    Such roots (all real: the casus irreducibilis) are written by sympy with
+    complex cube roots; simplifying the eigenvectors and proving the identities
+    in that form does not finish in reasonable time (minutes to hours).
+    """
+    if Q.free_symbols:
+        return
+    _, factors = Q.charpoly().factor_list()
+    degree = max((f.degree() for f, _ in factors), default=1)
+    if degree >= 3:
+        raise ValueError(
+            f"Q ({Q.rows} x {Q.rows}) has eigenvalues that are roots of an irreducible "
+            f"degree-{degree} polynomial: exact eigen-coordinates are limited to eigenvalues "
+            "of degree <= 2; use EigenQuadratic.from_matrix for numeric ones"
+        )
+
+
 def eigen_form(Q: Any, c: Any = None, b: Any = 0) -> EigenForm:
     r"""Eigen-coordinates :math:`z = O(x - x^\star)` in which
     :math:`h = \tfrac12 z^\top \Lambda z + h^\star`.
@@ -186,14 +220,23 @@ def eigen_form(Q: Any, c: Any = None, b: Any = 0) -> EigenForm:
     can find them in closed form).  ``identity_holds`` records that
     :math:`Q = O^\top \Lambda O`, :math:`O O^\top = I` and that ``h`` written
     in ``z`` equals the original ``h`` after expansion.
+
+    Raises
+    ------
+    ValueError
+        As :func:`quadratic_minimizer`; also a numeric ``Q`` whose
+        characteristic polynomial has an irreducible factor of degree >= 3 over
+        the rationals (typical of 3 x 3 and larger matrices): its eigenvectors
+        have no form in which sympy can prove the identities in reasonable time.
+        :func:`quadratic_minimizer` and :func:`completed_square` stay exact
+        for any size.
     """
     Qm, _, _ = _prepare(Q, c, b)
+    _check_radical_degree(Qm)
     forms = completed_square(Q, c, b)
     rows = []
     diag = []
-    for value, _mult, vectors in sorted(
-        Qm.eigenvects(), key=lambda item: sp.N(item[0]) if item[0].is_number else 0
-    ):
+    for value, _mult, vectors in sorted(Qm.eigenvects(), key=lambda item: _eigen_sort_key(item[0])):
         for vec in sp.GramSchmidt(vectors, orthonormal=True):
             rows.append(vec.T.applyfunc(sp.simplify))
             diag.append(value)

@@ -339,7 +339,7 @@ def stability_region(R: sp.Matrix) -> sp.Basic:
     Raises
     ------
     ValueError
-        ``R`` not square.
+        ``R`` not a square sympy Matrix.
 
     Theoretical guarantee
     ---------------------
@@ -347,6 +347,8 @@ def stability_region(R: sp.Matrix) -> sp.Basic:
     degree; the simplification only removes factors whose sign is implied by
     the assumptions or by earlier conditions of the same conjunction.
     """
+    if not isinstance(R, sp.MatrixBase):
+        raise ValueError(f"R must be a square sympy Matrix, got {type(R).__name__}")
     z = sp.Dummy("z")
     return polynomial_stability_region(characteristic_polynomial(R, z), z)
 

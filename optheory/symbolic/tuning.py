@@ -66,6 +66,9 @@ _Z = sp.Symbol("z")
 _RATE = sp.Symbol("r", real=True)
 _DIGITS = 60  # precision of the numeric checks that select among exact solutions
 _TOL = sp.Float("1e-20", _DIGITS)  # a double root is only resolved to ~sqrt(1e-60)
+#: largest lam_max / lam_min accepted: beyond it the rate differs from 1 by less
+#: than the 60-digit checks resolve and root finding stops converging
+MAX_CONDITION = 1e12
 
 
 @cache
@@ -170,8 +173,9 @@ def optimal_parameters(method: str, lam_min: Any, lam_max: Any) -> dict[str, Any
     Raises
     ------
     ValueError
-        Unknown method, non-numbers, non-finite or non-positive ends, or
-        ``lam_min > lam_max``.
+        Unknown method, non-numbers, non-finite or non-positive ends,
+        ``lam_min > lam_max``, or a condition number ``lam_max / lam_min``
+        above :data:`MAX_CONDITION`.
 
     Theoretical guarantee
     ---------------------
@@ -189,6 +193,11 @@ def optimal_parameters(method: str, lam_min: Any, lam_max: Any) -> dict[str, Any
         check_positive(name, v)
     if sp.simplify(m - L).is_positive:
         raise ValueError(f"lam_min must be <= lam_max, got lam_min={lam_min}, lam_max={lam_max}")
+    if (L / m).evalf(30) > MAX_CONDITION:
+        raise ValueError(
+            f"condition number lam_max/lam_min = {float(L / m):.3g} is too large "
+            f"(at most {MAX_CONDITION:.0e}): raise lam_min or lower lam_max"
+        )
     eta, beta, rate = _solve(method, m, L)
     if _is_float(lam_min) or _is_float(lam_max):
         return {"eta": float(eta), "beta": float(beta), "rate": float(rate)}

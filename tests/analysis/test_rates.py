@@ -408,3 +408,16 @@ def test_inside_boundary_converges_outside_diverges(method: str, lam: int, beta:
         final = abs(float(p.detach()[0]))
         # 1500 steps at a rate 2% inside/outside: |x| ends far below/above 1
         assert (final < 1e-3) if converges else (final > 1e3), (factor, final, rho)
+
+
+def test_overflowing_inputs_give_inf_or_nan_without_warning() -> None:
+    import warnings
+
+    import numpy as np
+
+    from optheory.analysis.rates import spectral_radius as radius
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a leaking RuntimeWarning fails here
+        value = radius("momentum", 1e308, 1e308, 0.5)
+    assert not np.isfinite(value)

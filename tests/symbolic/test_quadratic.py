@@ -120,3 +120,27 @@ def test_properties_random_spd(problem: tuple, point: list[Fraction]) -> None:
         rtol=1e-9,
         atol=1e-9,
     )
+
+
+def test_eigen_form_block_matrix_with_quadratic_surd_eigenvalues() -> None:
+    # char poly (t^2 - 4t + 3)(t^2 - 8t + 14): eigenvalues 1, 3, 4 +- sqrt(2).
+    Q = [[2, 1, 0, 0], [1, 2, 0, 0], [0, 0, 3, 1], [0, 0, 1, 5]]
+    form = eigen_form(Q)
+    assert form.identity_holds
+    diag = [float(form.Lambda[i, i]) for i in range(4)]
+    assert diag == sorted(diag)
+
+
+def test_eigen_form_refuses_cubic_eigenvalues_quickly() -> None:
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="degree-3.*EigenQuadratic.from_matrix"):
+        eigen_form([[11, 4, 12], [4, 12, 15], [12, 15, 28]])
+    hilbert6 = sp.Matrix(6, 6, lambda i, j: sp.Rational(1, i + j + 1))
+    with pytest.raises(ValueError, match="degree-6"):
+        eigen_form(hilbert6)
+    # The minimizer stays exact for any size: H x = -c solved exactly.
+    x_star, _ = quadratic_minimizer(hilbert6, [1] * 6)
+    assert hilbert6 * x_star == -sp.ones(6, 1)
+    assert time.perf_counter() - start < 10  # used to hang for minutes

@@ -148,3 +148,9 @@ def test_grid_search_cannot_beat_the_derived_optimum(method: str, m: float, L: f
         )
         local = _worst_rate(method, e2.ravel(), b2.ravel(), lams)
         assert local.min() >= opt["rate"] - 1e-7
+
+
+@pytest.mark.parametrize("method", ["gd", "momentum", "nesterov"])
+def test_extreme_condition_number_is_a_one_line_value_error(method: str) -> None:
+    with pytest.raises(ValueError, match="condition number"):
+        optimal_parameters(method, 1e-300, 1.0)
