@@ -62,3 +62,11 @@ def test_version() -> None:
         [sys.executable, "-m", "optheory", "--version"], capture_output=True, text=True, check=True
     )
     assert out.stdout.startswith("optheory ")
+
+
+def test_minimize_cubic_eigenvalues_still_gives_minimizer(capsys: pytest.CaptureFixture[str]) -> None:
+    # eigenvalues are roots of an irreducible cubic: no exact eigen form, minimizer still exact
+    assert main(["minimize", "--Q", "11,4,12;4,12,15;12,15,28", "--c", "1,0,0", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["completed_square_verified"] is True
+    assert out["eigen_form_verified"] is None and "degree" in out["eigen_form_unavailable"]
