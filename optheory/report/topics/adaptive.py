@@ -254,22 +254,15 @@ def _lam_rows(derivs: dict[str, list[sp.Expr]]) -> list[VerificationRow]:
             rows.append(row(f"{method} path independent of $\\lambda$ ($\\epsilon = 0$)",
                              "0", "torch missing", "-", False))
             continue
-        make = {
-            "adagrad": lambda ps: torch.optim.Adagrad(ps, lr=0.1, eps=0.0, foreach=False),
-            "rmsprop": lambda ps: torch.optim.RMSprop(ps, lr=0.1, alpha=0.9, eps=0.0,
-                                                      foreach=False),
-            "adam": lambda ps: torch.optim.Adam(ps, lr=0.1, eps=0.0, foreach=False),
-        }[method]
-        paths = []
-        for lam in (0.5, 3.0, 20.0):
-            p = torch.tensor([1.0], dtype=torch.float64, requires_grad=True)
-            opt = make([p])
-            xs = []
-            for _ in range(30):
-                p.grad = lam * p.detach().clone()
-                opt.step()
-                xs.append(p.item())
-            paths.append(np.array(xs))
+        from optheory.numeric.problems import EigenQuadratic
+        from optheory.numeric.run import run
+
+        # the real torch.optim classes (impl="torch"), eps = 0
+        hyper: dict[str, Any] = {"eta": 0.1, "eps": 0.0, **({"gamma": 0.9} if method == "rmsprop" else {})}
+        paths = [
+            run(method, EigenQuadratic([lam]), [1.0], 30, impl="torch", **hyper).x[1:, 0]
+            for lam in (0.5, 3.0, 20.0)
+        ]
         gap = float(max(np.max(np.abs(paths[k] - paths[0])) for k in (1, 2)))
         # lam enters only through lam*x / sqrt(lam^2 ...): ~1e-16 relative per step, 30 steps
         rows.append(row(
