@@ -285,6 +285,21 @@ def _steps(h: Any, steps: Any) -> tuple[float, int]:
     return check_positive("h", h), check_positive_int("steps", steps, maximum=MAX_STEPS)
 
 
+def _explicit_steps(
+    grad: Grad, theta0: Any, h: float, steps: int, direction: Callable[[np.ndarray], Any]
+) -> np.ndarray:
+    r"""Iterates of :math:`\theta \leftarrow \theta - h\,\mathrm{direction}(\nabla L(\theta))`."""
+    x = _vector("theta0", theta0)
+    g = _grad_of(grad, x.size)
+    h_f, n = _steps(h, steps)
+    out = np.empty((n + 1, x.size))
+    out[0] = x
+    for k in range(n):
+        x = x - h_f * direction(g(x))
+        out[k + 1] = x
+    return out
+
+
 def gd_euler(grad: Grad, theta0: Any, h: float, steps: int) -> np.ndarray:
     r"""Euler for the gradient flow = gradient descent: :math:`\theta \leftarrow \theta - h\nabla L`.
 
@@ -293,15 +308,7 @@ def gd_euler(grad: Grad, theta0: Any, h: float, steps: int) -> np.ndarray:
     ndarray
         Iterates, shape (steps + 1, d).
     """
-    x = _vector("theta0", theta0)
-    g = _grad_of(grad, x.size)
-    h_f, n = _steps(h, steps)
-    out = np.empty((n + 1, x.size))
-    out[0] = x
-    for k in range(n):
-        x = x - h_f * g(x)
-        out[k + 1] = x
-    return out
+    return _explicit_steps(grad, theta0, h, steps, lambda g: g)
 
 
 def rmsprop_euler(
@@ -352,15 +359,7 @@ def sign_euler(grad: Grad, theta0: Any, h: float, steps: int) -> np.ndarray:
     ndarray
         Iterates, shape (steps + 1, d).
     """
-    x = _vector("theta0", theta0)
-    g = _grad_of(grad, x.size)
-    h_f, n = _steps(h, steps)
-    out = np.empty((n + 1, x.size))
-    out[0] = x
-    for k in range(n):
-        x = x - h_f * np.sign(g(x))
-        out[k + 1] = x
-    return out
+    return _explicit_steps(grad, theta0, h, steps, np.sign)
 
 
 def heavy_ball_euler(
