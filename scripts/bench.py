@@ -7,9 +7,11 @@ a side x side grid of (eta, beta), T steps.  Every figure is the median of
 ``--repeats`` timings taken in this process on this machine:
 
 a. sweep throughput, element-steps per second = K d T / time, of the own
-   batched kernel: numpy (rate fitted on every ``FIT_EVERY``-th tail step,
-   the default, and on every tail step), and torch on ``--device`` (on CPU
-   with ``--torch-threads`` threads and with all threads);
+   batched kernel: numpy with the default kernel (``compiled`` when numba is
+   installed, else ``fused``; rate fitted on every ``FIT_EVERY``-th tail
+   step, the default, and on every tail step), the ``fused`` numpy kernel
+   (what runs without numba), and torch on ``--device`` (on CPU with
+   ``--torch-threads`` threads and with all threads);
 b. the same grid the way one would without this toolkit: one
    ``torch.optim.SGD(momentum=beta)`` per setting on a float64 parameter of
    shape (d,), stepped in a Python loop (a subset of settings is timed and the
@@ -19,10 +21,12 @@ c. a memory-bandwidth reference: ``np.multiply(a, b, out=c)`` repeated T
    it; for torch with all threads, ``torch.mul(a, b, out=c)`` with all threads;
 d. the closed-form spectral-radius map of N points on an (eta, beta) grid
    (:func:`optheory.analysis.sweep_maps.spectral_radius_map`: the sympy-derived
-   real-arithmetic form, cache-sized blocks, one thread) against one streaming
-   pass over N elements, timed right after the map (alternating with it) and
-   alone (repeated, so possibly cache-resident); the verdict takes the larger
-   ratio; also the complex-arithmetic
+   real-arithmetic form, one thread, with its default engine: one compiled
+   numba pass when numba is installed, else numpy over cache-sized blocks)
+   against one streaming pass over N elements, timed right after the map
+   (alternating with it) and alone (repeated, so possibly cache-resident); the
+   verdict takes the larger ratio; also the first call (which compiles), the
+   numpy engine, the complex-arithmetic
    :func:`optheory.analysis.rates.spectral_radius` in one call, and the map
    over N scattered (non-grid) points;
 e. how the sweep's time grows with the grid (slope of log time on log K).
@@ -54,11 +58,12 @@ try:
 except ImportError:  # run from a checkout without installing
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from optheory.analysis.radius_kernels import numba_available
 from optheory.analysis.rates import spectral_radius
 from optheory.analysis.sweep import grid_columns
 from optheory.analysis.sweep_maps import spectral_radius_map
 from optheory.numeric.problems import EigenQuadratic
-from optheory.numeric.sweep import FIT_EVERY, simulate
+from optheory.numeric.sweep import FIT_EVERY, plan_simulation, simulate
 
 # Peak memory bandwidth (bytes/s) of GPUs whose properties do not report it.
 PEAK_BANDWIDTH = {"H100 SXM": 3.35e12, "H100 PCIe": 2.0e12, "H100 NVL": 3.9e12, "H200": 4.8e12}
@@ -266,13 +271,14 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     med: dict[str, float] = {}
     notes: list[str] = []
 
-    def sweep_numpy(fit_every: int = FIT_EVERY) -> None:
-        simulate("momentum", problem, cols, steps, fit_every=fit_every)
+    def sweep_numpy(fit_every: int = FIT_EVERY, kernel: str = "auto") -> None:
+        simulate("momentum", problem, cols, steps, fit_every=fit_every, kernel=kernel)
 
     def sweep_torch() -> None:
         simulate("momentum", problem, cols, steps, backend="torch", device=device)
 
     passes = stream(k * dim, steps)
+    sweep_kernel = plan_simulation("momentum", problem, cols, steps).kernel
     ratio: dict[str, float] = {}
     streams = []
     med["sweep_numpy_s"], t, ratio["numpy"] = paired_times(sweep_numpy, passes, repeats)
@@ -281,6 +287,11 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         lambda: sweep_numpy(1), passes, repeats
     )
     streams.append(t)
+    if sweep_kernel == "compiled":  # the same without numba: numpy passes
+        med["sweep_numpy_fused_s"], t, ratio["numpy_fused"] = paired_times(
+            lambda: sweep_numpy(kernel="fused"), passes, repeats
+        )
+        streams.append(t)
     if has_torch:
         if device == "cpu":
             med["sweep_torch_s"], t, ratio["torch"] = paired_times(sweep_torch, passes, repeats)
@@ -307,18 +318,29 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
             f"torch.optim loop timed on {loop_subset} of {k} settings and extrapolated to {k}"
         )
 
-    # d. closed form of n_closed points (a square (eta, beta) grid at lam = 1).
+    # d. closed form of n_closed points (a square (eta, beta) grid at lam = 1), with
+    # the default engine (numba when installed) and with numpy.
     side_c = int(round(np.sqrt(n_closed)))
     eta_c = np.linspace(0.01, 3.0, side_c)[:, None]
     beta_c = np.linspace(0.0, 0.99, side_c)[None, :]
+    engine = "numba" if numba_available() else "numpy"
+    start = wall()
+    spectral_radius_map("momentum", eta_c, 1.0, beta_c, engine=engine)  # numba compiles
+    med["closed_form_first_call_wall_s"] = wall() - start
     one_pass = stream(side_c * side_c, 1)
     med["closed_form_s"], med["stream_pass_s"], ratio["closed"] = paired_times(
-        lambda: spectral_radius_map("momentum", eta_c, 1.0, beta_c), one_pass, max(repeats, 5)
+        lambda: spectral_radius_map("momentum", eta_c, 1.0, beta_c, engine=engine), one_pass,
+        max(repeats, 5),
+    )
+    med["closed_form_numpy_s"], _, ratio["closed_numpy"] = paired_times(
+        lambda: spectral_radius_map("momentum", eta_c, 1.0, beta_c, engine="numpy"), one_pass,
+        max(repeats, 5),
     )
     eta_f = np.ravel(np.broadcast_to(eta_c, (side_c, side_c)))
     beta_f = np.ravel(np.broadcast_to(beta_c, (side_c, side_c)))
     med["closed_form_scattered_s"], _, ratio["scattered"] = paired_times(
-        lambda: spectral_radius_map("momentum", eta_f, 1.0, beta_f), one_pass, max(repeats, 5)
+        lambda: spectral_radius_map("momentum", eta_f, 1.0, beta_f, engine=engine), one_pass,
+        max(repeats, 5),
     )
     med["closed_form_complex_one_call_s"], _, ratio["complex"] = paired_times(
         lambda: spectral_radius("momentum", eta_c, 1.0, beta_c), one_pass, repeats
@@ -327,6 +349,9 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     # hold: a faster reference than the pass right after the map, so it is kept
     # too and the verdict takes the less favourable ratio.
     med["stream_pass_alone_s"] = median_time(one_pass, max(repeats, 5))
+    if engine == "numpy":
+        notes.append("numba is not installed: the closed-form map ran on numpy "
+                     "(pip install 'optheory[fast]' for the compiled engine)")
 
     # e. scaling with the grid size.
     times = []
@@ -345,20 +370,25 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         "config": {
             "method": "momentum", "grid": f"{side}x{side} (eta x beta)", "settings": k,
             "eigenvalues": dim, "steps": steps, "device": device, "repeats": repeats,
-            "closed_form_points": side_c * side_c, "scaling_settings": [s * s for s in sizes],
+            "closed_form_points": side_c * side_c, "closed_form_engine": engine,
+            "scaling_settings": [s * s for s in sizes],
             "quick": quick, "clock": args.clock, "fit_every": FIT_EVERY,
+            "sweep_kernel": sweep_kernel,
             "torch_threads": args.torch_threads if has_torch else None,
             "torch_all_threads": all_threads if has_torch else None,
         },
         "throughput_element_steps_per_s": {
             "sweep_numpy": elements / med["sweep_numpy_s"],
             "sweep_numpy_fit_every_1": elements / med["sweep_numpy_fit_every_1_s"],
+            "sweep_numpy_fused": elements / med.get("sweep_numpy_fused_s", med["sweep_numpy_s"]),
             "stream_reference": elements / med["stream_s"],
         },
         "fraction_of_stream": ratio["numpy"],
         "fraction_of_stream_fit_every_1": ratio["numpy_1"],
+        "fraction_of_stream_fused_numpy": ratio.get("numpy_fused", ratio["numpy"]),
         "closed_form_vs_stream_paired": 1.0 / ratio["closed"],
         "closed_form_vs_stream_alone": med["closed_form_s"] / med["stream_pass_alone_s"],
+        "closed_form_numpy_vs_stream": 1.0 / ratio["closed_numpy"],
         "closed_form_scattered_vs_stream": 1.0 / ratio["scattered"],
         "closed_form_complex_vs_stream": 1.0 / ratio["complex"],
         "scaling_slope": slope,
@@ -406,14 +436,20 @@ def verdicts(res: dict[str, Any]) -> list[str]:
     speed = res["speedup_vs_torch_loop"]
     if speed == speed:  # not NaN: torch is installed
         rows.append((f">= {TARGET_SPEEDUP:.0f}x over the torch.optim loop", f"{speed:.0f}x",
-                     speed >= TARGET_SPEEDUP, f"numpy sweep, {one}; decides"))
+                     speed >= TARGET_SPEEDUP,
+                     f"numpy sweep, {cfg['sweep_kernel']} kernel, {one}; decides"))
     goal = f">= {TARGET_FRACTION:.2f} of stream"
     frac = res["fraction_of_stream"]
     rows.append((goal, f"{frac:.3f}", frac >= TARGET_FRACTION,
-                 f"numpy sweep, fit_every={cfg['fit_every']} (default), {one}; decides"))
+                 f"numpy sweep, {cfg['sweep_kernel']} kernel, fit_every={cfg['fit_every']} "
+                 f"(defaults), {one}; decides"))
     dense = res["fraction_of_stream_fit_every_1"]
     rows.append((goal, f"{dense:.3f}", dense >= TARGET_FRACTION,
-                 f"numpy sweep, fit_every=1, {one}"))
+                 f"numpy sweep, {cfg['sweep_kernel']} kernel, fit_every=1, {one}"))
+    if cfg["sweep_kernel"] == "compiled":
+        plain = res["fraction_of_stream_fused_numpy"]
+        rows.append((goal, f"{plain:.3f}", plain >= TARGET_FRACTION,
+                     f"numpy sweep, fused kernel (as without numba), {one}"))
     if "fraction_of_stream_torch" in res:
         frac_t = res["fraction_of_stream_torch"]
         rows.append((goal, f"{frac_t:.3f}", frac_t >= TARGET_FRACTION,
@@ -426,8 +462,8 @@ def verdicts(res: dict[str, Any]) -> list[str]:
     closed = res["closed_form_vs_stream"]
     rows.append((f"closed form <= {TARGET_CLOSED_FORM:.0f}x one stream pass", f"{closed:.1f}x",
                  closed <= TARGET_CLOSED_FORM,
-                 f"{cfg['closed_form_points']}-point grid map, {one}, the larger of the "
-                 "two stream-pass ratios; decides"))
+                 f"{cfg['closed_form_points']}-point grid map, {cfg['closed_form_engine']} "
+                 f"engine, {one}, the larger of the two stream-pass ratios; decides"))
     return [
         f"target: {goal} -- measured {value} ({'met' if met else 'missed'}; {how})"
         for goal, value, met, how in rows
@@ -448,10 +484,14 @@ def table(res: dict[str, Any]) -> str:
         r = f"{rate:>18.3e}" if rate is not None else f"{'':>18}"
         lines.append(f"{name:<54}{seconds:>12.4g}{r}")
 
-    row(f"a. sweep, own batched numpy (fit_every={cfg['fit_every']})", med["sweep_numpy_s"],
-        thr["sweep_numpy"])
-    row("a. sweep, own batched numpy (fit_every=1)", med["sweep_numpy_fit_every_1_s"],
+    kern = cfg["sweep_kernel"]
+    row(f"a. sweep, own batched numpy, {kern} (fit_every={cfg['fit_every']})",
+        med["sweep_numpy_s"], thr["sweep_numpy"])
+    row(f"a. sweep, own batched numpy, {kern} (fit_every=1)", med["sweep_numpy_fit_every_1_s"],
         thr["sweep_numpy_fit_every_1"])
+    if "sweep_numpy_fused_s" in med:
+        row("a. sweep, own batched numpy, fused (no numba)", med["sweep_numpy_fused_s"],
+            thr["sweep_numpy_fused"])
     if "sweep_torch_s" in med:
         row(f"a. sweep, own batched torch ({cfg['device']}, {cfg['torch_threads']} thread)",
             med["sweep_torch_s"], thr["sweep_torch"])
@@ -468,8 +508,11 @@ def table(res: dict[str, Any]) -> str:
         row(f"c. stream torch.mul, T passes ({cfg['torch_all_threads']} threads, wall)",
             med["stream_torch_all_threads_wall_s"], thr["stream_torch_all_threads"])
     n = cfg["closed_form_points"]
-    row(f"d. closed form, {n}-point grid, real path, blocked", med["closed_form_s"])
-    row(f"d. the same on {n} scattered points", med["closed_form_scattered_s"])
+    eng = cfg["closed_form_engine"]
+    row(f"d. closed form, {n}-point grid, {eng} engine", med["closed_form_s"])
+    row("d. its first call (wall; compiles with numba)", med["closed_form_first_call_wall_s"])
+    row("d. the grid, numpy engine (blocked)", med["closed_form_numpy_s"])
+    row(f"d. {n} scattered points, {eng} engine", med["closed_form_scattered_s"])
     row("d. the grid, complex path, one call", med["closed_form_complex_one_call_s"])
     row(f"d. one stream pass, {n} elements (after the map)", med["stream_pass_s"])
     row(f"d. one stream pass, {n} elements (alone)", med["stream_pass_alone_s"])
@@ -480,7 +523,8 @@ def table(res: dict[str, Any]) -> str:
         f"speed-up of the numpy sweep over the torch.optim loop: {res['speedup_vs_torch_loop']:.1f}x",
         f"numpy sweep / streaming reference: {res['fraction_of_stream']:.2f} "
         f"(fit_every={cfg['fit_every']}), {res['fraction_of_stream_fit_every_1']:.2f} "
-        "(fit_every=1)",
+        f"(fit_every=1), {cfg['sweep_kernel']} kernel; "
+        f"{res['fraction_of_stream_fused_numpy']:.2f} with the fused kernel",
     ]
     if "fraction_of_stream_torch" in res:
         lines.append(f"torch sweep / streaming reference: {res['fraction_of_stream_torch']:.2f}")
@@ -494,6 +538,7 @@ def table(res: dict[str, Any]) -> str:
     lines += [
         f"closed form / one stream pass: {res['closed_form_vs_stream_paired']:.1f}x (grid, pass "
         f"after the map), {res['closed_form_vs_stream_alone']:.1f}x (grid, pass alone), "
+        f"{res['closed_form_numpy_vs_stream']:.1f}x (grid, numpy engine), "
         f"{res['closed_form_scattered_vs_stream']:.1f}x (scattered points), "
         f"{res['closed_form_complex_vs_stream']:.1f}x (complex path, one call)",
         f"scaling slope of log time on log settings: {res['scaling_slope']:.2f}",

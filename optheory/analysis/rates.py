@@ -165,7 +165,7 @@ def radius_inputs(
         As :func:`spectral_radius`.
     """
     check_choice("method", method, RATE_METHODS)
-    arrays = []
+    arrays, bounds = [], []
     for name, value in (("eta", eta), ("lam", lam), ("beta", beta)):
         try:
             arr = np.asarray(value)
@@ -175,12 +175,16 @@ def radius_inputs(
             raise ValueError(f"{name} must be real numbers, got dtype {arr.dtype}")
         if np.iscomplexobj(arr):
             raise ValueError(f"{name} must be real, got complex values")
-        arr = arr.astype(np.float64)
-        if not np.all(np.isfinite(arr)):
+        arr = np.asarray(arr, dtype=np.float64)  # no copy when already float64
+        # min and max propagate NaN: both finite iff every value is (two
+        # reductions, no temporaries, so large maps are checked cheaply)
+        lo, hi = (arr.min(), arr.max()) if arr.size else (1.0, 1.0)
+        if not (np.isfinite(lo) and np.isfinite(hi)):
             raise ValueError(f"{name} must be finite")
         arrays.append(arr)
+        bounds.append((lo, hi))
     e, lam_a, b = arrays
-    _check_values(method, bool(np.all(e > 0)), bool(np.all(b == 0)))
+    _check_values(method, bool(bounds[0][0] > 0), bool(bounds[2][0] == bounds[2][1] == 0))
     try:
         np.broadcast_shapes(e.shape, lam_a.shape, b.shape)
     except ValueError:
@@ -391,11 +395,12 @@ def real_radius_evaluator(method: str) -> Callable[[Any, Any, Any], Any]:
     split = len(center)
 
     def evaluate(eta: Any, lam: Any, beta: Any) -> Any:
-        values = pieces(eta, lam, beta)
-        h = reduce(combine_h, values[:split]) if combine_h else values[0]
-        p = (reduce(combine_p, values[split:]) if combine_p else values[split]) if product else 0.0
-        # the unused branch of the where takes sqrt of a negative number
+        # the unused branch of the where takes sqrt of a negative number; huge
+        # inputs overflow to inf (documented), without a warning
         with np.errstate(invalid="ignore", over="ignore"):
+            values = pieces(eta, lam, beta)
+            h = reduce(combine_h, values[:split]) if combine_h else values[0]
+            p = (reduce(combine_p, values[split:]) if combine_p else values[split]) if product else 0.0
             return radius(h, p)
 
     return evaluate

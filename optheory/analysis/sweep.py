@@ -182,8 +182,8 @@ def sweep(
         Arithmetic of the own implementation.
     tail : float in (0, 1]
         Fraction of the run fitted for the rate.
-    kernel : {"auto", "fused", "generic"}
-        See :func:`optheory.numeric.sweep.simulate`.
+    kernel : {"auto", "fused", "compiled", "generic"}
+        See :func:`optheory.numeric.sweep.simulate` (``"compiled"`` needs numba).
     chunk : int, optional
         Settings per chunk (default sized for the cache and ``max_memory``).
     fit_every : int

@@ -8,8 +8,9 @@ iterations, so its asymptotic per-step factor is
 
 with :math:`\rho` the spectral radius derived by sympy
 (:func:`optheory.analysis.rates.modulus_form`), evaluated here in real
-arithmetic (:func:`optheory.analysis.rates.real_radius_evaluator`) over
-cache-sized blocks.  Nothing is simulated here.
+arithmetic: by numpy (:func:`optheory.analysis.rates.real_radius_evaluator`)
+over cache-sized blocks, or, with numba installed, by one compiled pass
+(:mod:`optheory.analysis.radius_kernels`).  Nothing is simulated here.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from optheory._checks import check_choice, check_positive_int
+from optheory.analysis.radius_kernels import fused_max_radius, fused_radius_map, pick_engine
 from optheory.analysis.rates import RATE_METHODS, radius_inputs, real_radius_evaluator
 
 __all__ = ["CLOSED_FORM_METHODS", "closed_form_rate", "closed_form_rows", "spectral_radius_map"]
@@ -44,9 +46,9 @@ def closed_form_rows(dim: int, max_memory: int) -> int:
 
 
 def spectral_radius_map(
-    method: str, eta: Any, lam: Any, beta: Any = 0.0, block: int = BLOCK
+    method: str, eta: Any, lam: Any, beta: Any = 0.0, block: int = BLOCK, engine: str = "auto"
 ) -> np.ndarray:
-    r"""Spectral radius over broadcast arrays, in cache-sized blocks (real arithmetic).
+    r"""Spectral radius over broadcast arrays, in real arithmetic.
 
     Parameters
     ----------
@@ -57,20 +59,29 @@ def spectral_radius_map(
         the formula that depend on one axis are then computed once per block
         on that axis alone.
     block : int
-        Points per block (``BLOCK`` by default).
+        Points per block of the numpy engine (``BLOCK`` by default).
+    engine : {"auto", "numpy", "numba"}
+        ``"numpy"``: the derived expression evaluated operation by operation
+        over cache-sized blocks.  ``"numba"``: the same expression compiled
+        into one pass (needs numba, ``pip install 'optheory[fast]'``; the
+        first call per process and input layout compiles, about a second).
+        ``"auto"`` (default): numba for maps of at least
+        :data:`~optheory.analysis.radius_kernels.FUSED_MIN_POINTS` points when
+        it is installed, else numpy.
 
     Returns
     -------
     ndarray
         :math:`\rho(M(\eta, \beta, \lambda))`, float64, the broadcast shape;
         equal to :func:`~optheory.analysis.rates.spectral_radius` up to
-        rounding (see :func:`~optheory.analysis.rates.spectral_radius_real`).
+        rounding (see :func:`~optheory.analysis.rates.spectral_radius_real`);
+        the two engines agree to rounding.
 
     Raises
     ------
     ValueError
-        Shapes that do not broadcast, ``block`` < 1, and whatever
-        ``spectral_radius`` rejects.
+        Shapes that do not broadcast, ``block`` < 1, an unknown ``engine`` or
+        ``"numba"`` without numba, and whatever ``spectral_radius`` rejects.
     """
     check_choice("method", method, CLOSED_FORM_METHODS)
     block = check_positive_int("block", block)
@@ -80,8 +91,10 @@ def spectral_radius_map(
         if "broadcast" in str(err):
             raise ValueError("eta, lam and beta shapes do not broadcast") from None
         raise
-    evaluate = real_radius_evaluator(method)
     shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    if pick_engine(engine, math.prod(shape)) == "numba" and shape:
+        return fused_radius_map(method, *arrays)
+    evaluate = real_radius_evaluator(method)
     if not shape:
         return np.array(evaluate(*arrays), dtype=np.float64)
     out = np.empty(shape)
@@ -108,6 +121,7 @@ def closed_form_rate(
     hyper: Mapping[str, Any],
     eigenvalues: Any,
     max_memory: int = 2**30,
+    engine: str = "auto",
 ) -> np.ndarray:
     r"""Closed-form asymptotic rate of each setting: the largest spectral radius over eigenvalues.
 
@@ -120,7 +134,10 @@ def closed_form_rate(
     eigenvalues : (d,) array_like
         Eigenvalues of the quadratic.
     max_memory : int
-        Bound on the bytes of one chunk of settings.
+        Bound on the bytes of one chunk of settings (numpy engine; the numba
+        engine needs no temporaries).
+    engine : {"auto", "numpy", "numba"}
+        As for :func:`spectral_radius_map`, counting K d points.
 
     Returns
     -------
@@ -133,7 +150,7 @@ def closed_form_rate(
     ValueError
         Unknown method, missing ``eta`` (or ``beta``), values
         :func:`~optheory.analysis.rates.spectral_radius` rejects, batches of
-        different lengths.
+        different lengths, an unknown ``engine`` or ``"numba"`` without numba.
     """
     check_choice("method", method, CLOSED_FORM_METHODS)
     max_memory = check_positive_int("max_memory", max_memory)
@@ -154,6 +171,10 @@ def closed_form_rate(
     beta = columns[1] if method != "gd" else np.zeros_like(eta)
     lam = np.asarray(eigenvalues, dtype=float).reshape(1, -1)
     eta, lam, beta = radius_inputs(method, eta[:, None], lam, beta[:, None])
+    if lam.size == 0:
+        raise ValueError("eigenvalues must not be empty")
+    if pick_engine(engine, eta.shape[0] * lam.size) == "numba":
+        return fused_max_radius(method, eta, lam, beta)
     evaluate = real_radius_evaluator(method)
     rows = closed_form_rows(lam.shape[1], max_memory)
     out = np.empty(eta.shape[0])
