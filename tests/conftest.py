@@ -2,6 +2,8 @@
 
 ``require_torch()`` returns the torch module; when torch is missing it skips the
 test, unless ``OPTHEORY_REQUIRE_TORCH=1`` (as in CI), where it fails instead.
+``require_numba()`` does the same for numba (the ``fast`` extra) with
+``OPTHEORY_REQUIRE_NUMBA=1``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,15 @@ def require_torch() -> ModuleType:
             pytest.fail("torch is required (OPTHEORY_REQUIRE_TORCH=1) but cannot be imported")
         pytest.skip("torch is not installed")
     return torch
+
+
+def require_numba() -> None:
+    from optheory.numeric.compiled import numba_available
+
+    if not numba_available():
+        if os.environ.get("OPTHEORY_REQUIRE_NUMBA") == "1":
+            pytest.fail("numba is required (OPTHEORY_REQUIRE_NUMBA=1) but is not installed")
+        pytest.skip("numba is not installed (pip install 'optheory[fast]')")
 
 
 def cuda_available() -> bool:

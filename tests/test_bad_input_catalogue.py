@@ -25,10 +25,12 @@ NAN, INF = math.nan, math.inf
 
 def _api_cases() -> list[tuple[str, Callable[[], Any], str]]:
     from optheory.analysis.rates import spectral_radius
+    from optheory.analysis.sweep_maps import spectral_radius_map
     from optheory.numeric.cycles import find_cycle
     from optheory.numeric.problems import EigenQuadratic, textbook_2d
     from optheory.numeric.reddi import run_reddi
     from optheory.numeric.run import run, train_2d
+    from optheory.numeric.sweep import simulate
     from optheory.symbolic.leaky import bias_correction, effective_weight, half_life
     from optheory.symbolic.parse import parse_expression
     from optheory.symbolic.quadratic import eigen_form, quadratic_minimizer
@@ -58,6 +60,9 @@ def _api_cases() -> list[tuple[str, Callable[[], Any], str]]:
         ("run unknown method", lambda: run("sgdd", p, x0, 5, eta=0.1), "method"),
         ("run eta zero", lambda: run("gd", p, x0, 5, eta=0.0), "eta"),
         ("run eta nan", lambda: run("gd", p, x0, 5, eta=NAN), "eta"),
+        ("map engine unknown", lambda: spectral_radius_map("momentum", 0.1, 1.0, 0.5, engine="gpu"), "engine"),
+        ("map eta nan", lambda: spectral_radius_map("momentum", [0.1, NAN], 1.0, 0.5), "eta"),
+        ("sweep kernel compiled for adam", lambda: simulate("adam", p, {"eta": [0.1]}, 5, kernel="compiled"), "kernel"),
         ("run beta one", lambda: run("momentum", p, x0, 5, eta=0.1, beta=1.0), "beta"),
         ("run gamma > 1", lambda: run("rmsprop", p, x0, 5, eta=0.1, gamma=1.5), "gamma"),
         ("run rho < 0", lambda: run("adadelta", p, x0, 5, rho=-0.1), "rho"),

@@ -12,7 +12,7 @@ import optheory
 def test_import_is_light() -> None:
     code = (
         "import sys, optheory; "
-        "print(' '.join(m for m in ('torch', 'matplotlib') if m in sys.modules))"
+        "print(' '.join(m for m in ('torch', 'matplotlib', 'numba') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
@@ -35,3 +35,19 @@ def test_unknown_attribute() -> None:
 
 def test_py_typed_shipped() -> None:
     assert (Path(optheory.__file__).parent / "py.typed").exists()
+
+
+def test_sweep_modules_import_without_numba() -> None:
+    # numba is optional (the "fast" extra): loading the sweep and map modules, and
+    # planning a sweep, must not import it; only a compiled kernel's first call does
+    code = (
+        "import sys\n"
+        "from optheory.analysis.sweep_maps import spectral_radius_map\n"
+        "from optheory.numeric.sweep import plan_simulation\n"
+        "from optheory.numeric.problems import EigenQuadratic\n"
+        "plan_simulation('gd', EigenQuadratic([1.0]), {'eta': [0.1]}, 5)\n"
+        "spectral_radius_map('momentum', [0.1, 0.2], 1.0, 0.5)\n"
+        "print('numba' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

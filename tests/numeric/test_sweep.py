@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from optheory.numeric.compiled import numba_available
 from optheory.numeric.optimizers import get_method
 from optheory.numeric.problems import EigenQuadratic, textbook_2d
 from optheory.numeric.rates import empirical_rate
@@ -18,10 +19,12 @@ from optheory.numeric.sweep import (
     plan_simulation,
     simulate,
 )
-from tests.conftest import cuda_available, require_torch
+from tests.conftest import cuda_available, require_numba, require_torch
 
 ROTATED = EigenQuadratic([0.3, 1.0, 2.5], basis="random", x_star=[1.0, -2.0, 0.5], seed=3)
 AXIS = EigenQuadratic([0.5, 1.0, 2.0])
+# the compiled kernel where numba is installed (CI requires it: tests/numeric/test_compiled.py)
+KERNELS_HERE = ("fused", "compiled", "generic") if numba_available() else ("fused", "generic")
 
 # Settings per method: hyperparameter columns (K = 4), convention, problem.
 CASES = [
@@ -96,7 +99,7 @@ def test_divergence_step_is_that_of_the_own_arithmetic():
     eta = [0.4, 0.6, 0.62]
     expected = [run("gd", problem, x0, 3000, eta=e).diverged_at for e in eta]
     assert expected[0] is None and expected[1] > 1000 and expected[2] > 1000
-    for kernel in ("fused", "generic"):
+    for kernel in KERNELS_HERE:
         out = simulate("gd", problem, {"eta": eta}, 3000, x0=x0, kernel=kernel)
         assert out.diverged_at.tolist() == [-1, expected[1], expected[2]]
         assert np.isinf(out.final_error[1:]).all() and np.isfinite(out.final_error[0])
@@ -153,8 +156,10 @@ def test_rescaling_keeps_fast_rates_measurable():
     assert np.isnan(generic.rate[0])
 
 
-@pytest.mark.parametrize("kernel", ["fused", "generic"])
+@pytest.mark.parametrize("kernel", ["fused", "compiled", "generic"])
 def test_chunking_gives_identical_results(kernel):
+    if kernel == "compiled":
+        require_numba()
     rng = np.random.default_rng(1)
     problem = EigenQuadratic(rng.uniform(0.1, 2.0, 9))
     hyper = {"eta": rng.uniform(0.05, 1.2, 23), "beta": rng.uniform(0.0, 0.9, 23)}
