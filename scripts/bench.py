@@ -66,7 +66,12 @@ from optheory.numeric.problems import EigenQuadratic
 from optheory.numeric.sweep import FIT_EVERY, plan_simulation, simulate
 
 # Peak memory bandwidth (bytes/s) of GPUs whose properties do not report it.
-PEAK_BANDWIDTH = {"H100 SXM": 3.35e12, "H100 PCIe": 2.0e12, "H100 NVL": 3.9e12, "H200": 4.8e12}
+# Keys are matched as words of torch's device name (an H100 SXM5 reports itself as
+# "NVIDIA H100 80GB HBM3", the PCIe card as "NVIDIA H100 PCIe").
+PEAK_BANDWIDTH = {
+    "H100 SXM": 3.35e12, "H100 HBM3": 3.35e12, "H100 PCIe": 2.0e12, "H100 NVL": 3.9e12,
+    "H200": 4.8e12,
+}
 # Bytes moved per element-step by the torch fused kernel: mul(C, z_prev -> z_prev)
 # reads 2 and writes 1 array, addcmul_(A, z) reads 3 and writes 1 (float64).
 TORCH_BYTES_PER_ELEMENT_STEP = 8 * (3 + 4)
@@ -227,7 +232,11 @@ def gpu_peak_bandwidth() -> tuple[float, str]:
     """Peak bandwidth of GPU 0 in bytes/s and where the number comes from."""
     import torch
 
-    props = torch.cuda.get_device_properties(0)
+    return peak_bandwidth_of(torch.cuda.get_device_properties(0))
+
+
+def peak_bandwidth_of(props: Any) -> tuple[float, str]:
+    """Peak bandwidth (bytes/s) from CUDA device properties: DDR, 2 x memory clock x bus width."""
     clock = getattr(props, "memory_clock_rate", None)  # kHz
     width = getattr(props, "memory_bus_width", None)  # bits
     if clock and width:
@@ -237,6 +246,14 @@ def gpu_peak_bandwidth() -> tuple[float, str]:
         if all(part in name for part in key.split()):
             return PEAK_BANDWIDTH[key], f"datasheet table ({key}); properties lack the memory clock"
     return float("nan"), f"unknown for {name!r}"
+
+
+def _cuda_available() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
 
 
 def run_bench(args: argparse.Namespace) -> dict[str, Any]:
@@ -572,6 +589,8 @@ def main(argv: list[str] | None = None) -> int:
         help="wall time, or this process's CPU time (for a shared machine; not with cuda)",
     )
     args = parser.parse_args(argv)
+    if args.device == "cuda" and not _cuda_available():
+        parser.error("--device cuda: no CUDA GPU is available here; use --device cpu")
     if args.clock == "cpu" and args.device == "cuda":
         parser.error("--clock cpu does not see GPU time; use --clock wall with --device cuda")
     if args.repeats is not None and args.repeats < 1:

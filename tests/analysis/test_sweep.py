@@ -18,6 +18,7 @@ from optheory.analysis.sweep import SweepResult, grid_columns, sweep
 from optheory.analysis.sweep_maps import closed_form_rate, spectral_radius_map
 from optheory.numeric.problems import EigenQuadratic
 from optheory.numeric.run import run
+from tests.conftest import cuda_available
 
 LAM = np.array([0.5, 1.0, 2.0])
 PROBLEM = EigenQuadratic(LAM)
@@ -202,3 +203,42 @@ def test_bench_quick_json_smoke():
     assert all(v.startswith("target: ") and ("(met;" in v or "(missed;" in v) for v in verdicts)
     assert data["config"]["fit_every"] == 4
     assert elapsed < 20  # the quick mode's promise (no assertion on the timings themselves)
+
+
+def _bench_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench", os.path.join(ROOT, "scripts", "bench.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_peak_bandwidth_from_device_properties():
+    from types import SimpleNamespace
+
+    bench = _bench_module()
+    # H100 SXM5 80GB: HBM3 at 2619 MHz on a 5120-bit bus, DDR: 2 * 2.619e9 * 640 B = 3.35 TB/s
+    props = SimpleNamespace(name="NVIDIA H100 80GB HBM3", memory_clock_rate=2_619_000,
+                            memory_bus_width=5120)
+    peak, source = bench.peak_bandwidth_of(props)
+    assert peak == pytest.approx(3.352e12, rel=1e-3) and "clock" in source
+    # without the clock fields: the datasheet table, by the words of the name
+    assert bench.peak_bandwidth_of(SimpleNamespace(name="NVIDIA H100 80GB HBM3"))[0] == 3.35e12
+    assert bench.peak_bandwidth_of(SimpleNamespace(name="NVIDIA H100 PCIe"))[0] == 2.0e12
+    assert bench.peak_bandwidth_of(SimpleNamespace(name="NVIDIA H200"))[0] == 4.8e12
+    unknown = bench.peak_bandwidth_of(SimpleNamespace(name="Some GPU"))
+    assert np.isnan(unknown[0]) and "unknown" in unknown[1]
+
+
+@pytest.mark.skipif(cuda_available(), reason="checks the message shown without a GPU")
+def test_bench_cuda_without_gpu_is_a_one_line_usage_error():
+    env = dict(os.environ)
+    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
+    proc = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "scripts", "bench.py"), "--device", "cuda", "--quick"],
+        capture_output=True, text=True, timeout=60, env=env, cwd=ROOT,
+    )
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert "no CUDA GPU is available" in proc.stderr and "Traceback" not in proc.stderr
