@@ -20,6 +20,7 @@ from optheory.numeric.trajectory import (
     iterate,
     make_trajectory,
     overflow_ok,
+    show_progress,
     start_point,
 )
 
@@ -38,6 +39,7 @@ def run(
     impl: str = "own",
     convention: str | None = None,
     backend: str | None = None,
+    progress: bool | None = None,
     **hyper: Any,
 ) -> Trajectory:
     r"""Run ``steps`` steps of ``method`` on ``problem`` from ``x0``.
@@ -60,6 +62,9 @@ def run(
         ``impl="torch"`` implies (and only accepts) ``"torch"``.
     backend : {"numpy", "torch"}, optional
         Array library of the own implementation; the problem's by default.
+    progress : bool, optional
+        A tqdm bar on stderr counting the steps; by default shown for runs of
+        at least ``PROGRESS_MIN_STEPS`` (10 000) steps when stderr is a terminal.
     **hyper
         Hyperparameters by their textbook names (eta, beta, gamma, rho, beta1,
         beta2, eps, lr_decay, initial_accumulator_value, centered).  A 1-D
@@ -93,7 +98,7 @@ def run(
             )
         from optheory.numeric.torch_runner import run_torch
 
-        return run_torch(method, problem, x0, steps, **hyper)
+        return run_torch(method, problem, x0, steps, progress=progress, **hyper)
     conv = convention or "textbook"
     spec = get_method(method, conv)
     resolved = spec.resolve(hyper)
@@ -117,7 +122,7 @@ def run(
         return x
 
     with overflow_ok():
-        xs = iterate(step, x, steps)
+        xs = iterate(step, x, steps, show_progress(progress, steps), f"run {method}")
         loss = evaluate_loss(problem, xs)
     return make_trajectory(xs, loss, method, conv, "own", resolved)
 

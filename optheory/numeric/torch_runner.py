@@ -26,6 +26,7 @@ from optheory.numeric.trajectory import (
     iterate,
     make_trajectory,
     overflow_ok,
+    show_progress,
     start_point,
 )
 
@@ -118,7 +119,9 @@ def torch_optimizer(method: str, params: list[Any], hyper: Mapping[str, Any]) ->
     return cls(groups, foreach=False, **defaults)
 
 
-def run_torch(method: str, problem: Any, x0: Any, steps: int, **hyper: Any) -> Trajectory:
+def run_torch(
+    method: str, problem: Any, x0: Any, steps: int, progress: bool | None = None, **hyper: Any
+) -> Trajectory:
     """Run ``torch.optim`` for ``method`` on ``problem``; see :func:`optheory.numeric.run.run`.
 
     Hyperparameters use our names and the torch convention's defaults.
@@ -170,6 +173,7 @@ def run_torch(method: str, problem: Any, x0: Any, steps: int, **hyper: Any) -> T
         return current()
 
     with overflow_ok():
-        xs = iterate(step, current(), steps)
+        xs = iterate(step, current(), steps, show_progress(progress, steps),
+                     f"torch.optim {method}")
         loss = evaluate_loss(problem, xs)
     return make_trajectory(xs, loss, method, "torch", "torch", resolved)

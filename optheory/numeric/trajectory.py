@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -17,7 +18,9 @@ __all__ = [
     "evaluate_loss",
     "iterate",
     "make_trajectory",
+    "PROGRESS_MIN_STEPS",
     "overflow_ok",
+    "show_progress",
     "start_point",
 ]
 
@@ -144,21 +147,50 @@ def make_trajectory(
     return Trajectory(x, loss, diverged, method, convention, impl, MappingProxyType(dict(hyper)))
 
 
-def iterate(step: Callable[[Any], Any], x0: Any, steps: int) -> np.ndarray:
+#: ``progress=None`` shows a bar for runs of at least this many steps (on a terminal).
+PROGRESS_MIN_STEPS = 10_000
+# Steps between two updates of the bar: keeps its cost off the per-step time.
+_BAR_STRIDE = 256
+
+
+def show_progress(progress: bool | None, steps: int) -> bool:
+    """Whether to draw a bar: as asked, or by default for long runs on a terminal."""
+    if progress is None:
+        return steps >= PROGRESS_MIN_STEPS and sys.stderr.isatty()
+    return bool(progress)
+
+
+def iterate(
+    step: Callable[[Any], Any], x0: Any, steps: int, progress: bool = False, desc: str = "run"
+) -> np.ndarray:
     """Apply ``step`` (iterate -> next iterate) ``steps`` times from ``x0``.
 
     Stops early once every setting (row of a (K, d) iterate) has a non-finite
     entry; the rows not computed are NaN.  Returns a float numpy array of shape
-    (steps + 1, *x0.shape).  Must run inside :func:`overflow_ok`.
+    (steps + 1, *x0.shape).  Must run inside :func:`overflow_ok`.  With
+    ``progress`` a tqdm bar on stderr counts the steps.
     """
     xp = import_torch() if backend_of(x0) == "torch" else np
     rows = [x0]
     x = x0
-    for _ in range(steps):
-        x = step(x)
-        rows.append(x)
-        if not bool(xp.isfinite(x).all(-1).any()):
-            break
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=steps, unit="step", desc=desc, file=sys.stderr)
+    try:
+        for t in range(steps):
+            x = step(x)
+            rows.append(x)
+            if bar is not None and (t + 1) % _BAR_STRIDE == 0:
+                bar.update(_BAR_STRIDE)
+            if not bool(xp.isfinite(x).all(-1).any()):
+                break
+        if bar is not None:
+            bar.update(len(rows) - 1 - bar.n)
+    finally:
+        if bar is not None:
+            bar.close()
     stacked = to_numpy(xp.stack(rows))
     out = np.full((steps + 1, *stacked.shape[1:]), np.nan)
     out[: stacked.shape[0]] = stacked

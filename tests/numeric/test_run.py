@@ -156,3 +156,31 @@ def test_importing_the_runner_does_not_import_torch():
         "assert 'torch' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_progress_bar_counts_steps_and_changes_nothing(capsys):
+    p = textbook_2d()
+    quiet = run("adam", p, [-5.0, -2.0], 600, eta=0.1, progress=False)
+    assert capsys.readouterr().err == ""
+    loud = run("adam", p, [-5.0, -2.0], 600, eta=0.1, progress=True)
+    err = capsys.readouterr().err
+    assert "run adam" in err and "600/600" in err
+    np.testing.assert_array_equal(loud.x, quiet.x)
+    # by default only long runs on a terminal show a bar; pytest's stderr is not one
+    run("gd", p, [-5.0, -2.0], 10_000, eta=0.1)
+    assert capsys.readouterr().err == ""
+
+
+def test_progress_bar_stops_at_divergence(capsys):
+    # gd with eta = 1.2 on lam = 4 (factor -3.8) overflows after ~530 steps: the bar
+    # ends where the run stopped, not at the requested 5000
+    traj = run("gd", textbook_2d(), [-5.0, -2.0], 5000, eta=1.2, progress=True)
+    err = capsys.readouterr().err
+    assert traj.diverged_at is not None
+    assert f"{traj.diverged_at}/5000" in err
+
+
+def test_progress_bar_for_torch_optim(capsys, torch_module):
+    run("momentum", textbook_2d(), [-5.0, -2.0], 300, impl="torch", eta=0.1, beta=0.5,
+        progress=True)
+    assert "torch.optim momentum" in capsys.readouterr().err
