@@ -55,6 +55,8 @@ _EXPORTS: dict[str, str] = {
     "spectral_radius": "optheory.analysis.rates",
     "sweep": "optheory.analysis.sweep",
     "SweepResult": "optheory.analysis.sweep",
+    "spectral_radius_map": "optheory.analysis.sweep_maps",
+    "closed_form_rate": "optheory.analysis.sweep_maps",
     "verify": "optheory.verification",
     "ClaimResult": "optheory.verification",
     "ExerciseAnswer": "optheory.exercises",
@@ -72,6 +74,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from optheory.analysis.objective_problem import ExpressionProblem
     from optheory.analysis.rates import spectral_radius
     from optheory.analysis.sweep import SweepResult, sweep
+    from optheory.analysis.sweep_maps import closed_form_rate, spectral_radius_map
     from optheory.data import least_squares_quadratic, load_airfoil
     from optheory.exercises import ExerciseAnswer, answer_exercise, available_exercises
     from optheory.numeric.cycles import find_cycle
