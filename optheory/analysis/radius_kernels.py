@@ -30,7 +30,7 @@ import numpy as np
 import sympy as sp
 
 from optheory.analysis.rates import _B, _E, _L, CENTER, PRODUCT, modulus_form
-from optheory.numeric.compiled import numba_available
+from optheory.numeric.compiled import import_numba, numba_available
 
 __all__ = ["ENGINES", "FUSED_MIN_POINTS", "UNARY", "KernelForm", "fused_max_radius",
            "fused_radius_map", "kernel_form", "numba_available", "pick_engine",
@@ -187,7 +187,7 @@ def _helpers() -> tuple[Any, Any]:
 @cache
 def _kernels(method: str, precomputed: bool) -> tuple[Any, Any]:
     """Compiled (fill, row_max) kernels of ``method``'s derived radius."""
-    import numba
+    numba = import_numba()
 
     radius = numba.njit(scalar_radius_source(method, precomputed))
     row, at = _helpers()

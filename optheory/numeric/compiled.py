@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["numba_available", "recurrence_steps"]
+__all__ = ["import_numba", "numba_available", "recurrence_steps"]
 
 
 def numba_available() -> bool:
@@ -32,8 +32,20 @@ def numba_available() -> bool:
     return importlib.util.find_spec("numba") is not None
 
 
+def import_numba() -> Any:
+    """Import numba, or raise a one-line ValueError when it is installed but broken."""
+    try:
+        import numba
+    except ImportError as err:  # e.g. built for another numpy
+        raise ValueError(
+            f"numba is installed but cannot be imported ({err}); reinstall it "
+            "(pip install -U 'optheory[fast]') or uninstall it to run on numpy"
+        ) from None
+    return numba
+
+
 def _jit(fn: Any) -> Any:
-    import numba
+    numba = import_numba()
 
     try:
         return numba.njit(cache=True)(fn)

@@ -105,3 +105,14 @@ def test_compiled_without_numba_says_how_to_get_it(monkeypatch):
     monkeypatch.setattr(sweep_module, "numba_available", lambda: False)
     with pytest.raises(ValueError, match=r"needs numba: pip install 'optheory\[fast\]'"):
         simulate("gd", AXIS, {"eta": [0.1]}, 10, kernel="compiled")
+
+
+def test_broken_numba_is_a_one_line_error(monkeypatch):
+    import sys
+
+    from optheory.numeric.compiled import import_numba
+
+    monkeypatch.setitem(sys.modules, "numba", None)  # import numba -> ImportError
+    with pytest.raises(ValueError, match="numba is installed but cannot be imported") as info:
+        import_numba()
+    assert "\n" not in str(info.value)
