@@ -277,7 +277,7 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         has_torch = True
     except ImportError:
         has_torch = False
-    if device == "cuda" and not (has_torch and torch.cuda.is_available()):
+    if device == "cuda" and not _cuda_available():  # main() checks first; for direct calls
         raise SystemExit("--device cuda: no CUDA GPU is available")
 
     problem = EigenQuadratic(np.linspace(0.01, 1.0, dim))
