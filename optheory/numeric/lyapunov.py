@@ -117,6 +117,33 @@ class SensitivityRun:
         sigma = float(np.linalg.norm(prod, 2))
         return (log_scale + np.log(sigma)) / (stop - start)
 
+    def window_exponents(self, window: int) -> np.ndarray:
+        r"""Finite-time exponents :math:`\Lambda_{[t, t + w)}` for every window start t.
+
+        Returns shape (steps - window + 1,); NaN for windows past a divergence.
+        All windows advance together (one batched product per step of the window).
+        """
+        window = check_positive_int("window", window)
+        count = self.steps - window + 1
+        if count < 1:
+            raise ValueError(f"window must be at most the run's {self.steps} steps, got {window}")
+        n = self.jacobians.shape[1]
+        prod = np.broadcast_to(np.eye(n), (count, n, n)).copy()
+        log_scale = np.zeros(count)
+        with np.errstate(all="ignore"):
+            for k in range(window):
+                prod = self.jacobians[k:k + count] @ prod
+                top = np.max(np.abs(prod), axis=(1, 2))
+                top = np.where(top > 0, top, 1.0)
+                prod /= top[:, None, None]
+                log_scale += np.log(top)
+            bad = ~np.all(np.isfinite(prod), axis=(1, 2))
+            prod[bad] = 0.0
+            sigma = np.linalg.norm(prod, 2, axis=(1, 2))
+            out = (log_scale + np.log(sigma)) / window
+        out[bad] = np.nan
+        return out
+
     def asymptotic_exponent(self) -> float:
         r"""The QR-method estimate :math:`\frac{1}{T/2}\sum_{t \ge T/2} \ell_t` (second half).
 

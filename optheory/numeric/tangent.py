@@ -48,9 +48,10 @@ class Dual(NDArrayOperatorsMixin):
 
     def __init__(self, value: Any, dot: Any) -> None:
         v = np.asarray(value, dtype=float)
-        self.value, self.dot = np.broadcast_arrays(v, np.asarray(dot, dtype=float))
-        self.value = np.array(self.value)
-        self.dot = np.array(self.dot)
+        d = np.asarray(dot, dtype=float)
+        if v.shape != d.shape:
+            v, d = (np.array(a) for a in np.broadcast_arrays(v, d))
+        self.value, self.dot = v, d
 
     @property
     def shape(self) -> tuple[int, ...]:

@@ -29,6 +29,7 @@ from optheory.report.document import (
     VerificationRow,
 )
 from optheory.report.topics._common import contour_grid, row, tex, torch_or_none
+from optheory.report.topics.sensitivity import sensitivity_blocks
 from optheory.reproducible import gap_text
 
 __all__ = ["build"]
@@ -231,6 +232,9 @@ def build() -> Page:
 
     # ---- 5. Reddi, Kale & Kumar
     blocks += _reddi_blocks(rows)
+    found, found_rows = sensitivity_blocks()
+    blocks += found
+    rows += found_rows
 
     # ---- 6. own implementations against torch.optim
     rows += _torch_rows()
