@@ -115,7 +115,9 @@ class SensitivityRun:
             prod /= top
             log_scale += np.log(top)
         sigma = float(np.linalg.norm(prod, 2))
-        return (log_scale + np.log(sigma)) / (stop - start)
+        if sigma == 0.0:
+            return float("-inf")
+        return float((log_scale + np.log(sigma)) / (stop - start))
 
     def window_exponents(self, window: int) -> np.ndarray:
         r"""Finite-time exponents :math:`\Lambda_{[t, t + w)}` for every window start t.

@@ -117,3 +117,17 @@ def test_diverging_run_stops_cleanly():
     r = lyapunov_run("gd", EigenQuadratic([1.0]), [1.0], 3000, eta=2.5)
     assert np.isnan(r.x[-1]).all() and np.isfinite(r.x[1]).all()
     assert r.horizon(1e-12) < 3000
+
+
+def test_window_exponents_match_single_windows_and_warn_nothing():
+    r = lyapunov_run(*CHAOTIC[:1], textbook_2d_rotated(), X0, 300, convention=CHAOTIC[1],
+                     **CHAOTIC[2])
+    w = r.window_exponents(20)
+    assert w.shape == (281,)
+    for t in (0, 100, 280):
+        assert w[t] == pytest.approx(r.exponent(t, t + 20), rel=1e-12, abs=1e-14)
+    with pytest.raises(ValueError, match="window"):
+        r.window_exponents(301)
+    # a map that annihilates every perturbation (GD at eta lam = 1 on one eigenvalue)
+    zero = lyapunov_run("gd", EigenQuadratic([1.0]), [1.0], 5, eta=1.0)
+    assert zero.exponent(0, 5) == float("-inf")
