@@ -110,7 +110,7 @@ def sensitivity_blocks() -> tuple[list[Block], list[VerificationRow]]:
              "(forward-mode derivatives of the same code), on the rotated textbook problem "
              f"from {X0}."),
         Table(("setting", "largest 20-step exponent per step", "step map",
-               f"steps within {HORIZON_TOL:.0e}"), table,
+               f"steps within {HORIZON_TOL:.0e}"), tuple(table),
               caption="Finite-time Lyapunov exponents and rounding horizons."),
         Text(witness),
         Figure("sensitivity-separation", fig,
