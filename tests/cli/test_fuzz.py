@@ -42,8 +42,10 @@ def test_no_traceback(
     argv = prefix + rest
     if prefix and prefix[0] == "report" and any(t in TOPIC_NAMES for t in rest):
         return  # a valid topic would build a report: not what this test is about
-    with tempfile.TemporaryDirectory() as workdir:  # a fresh folder for every example
-        monkeypatch.chdir(workdir)
+    # a fresh folder for every example, left before it is deleted (hypothesis resolves module
+    # paths such as torch.ops's relative "_ops.py" against the working directory)
+    with tempfile.TemporaryDirectory() as workdir, monkeypatch.context() as patch:
+        patch.chdir(workdir)
         try:
             code = main(argv)
         except SystemExit as exc:
