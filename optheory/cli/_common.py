@@ -13,7 +13,7 @@ import numpy as np
 import sympy as sp
 
 __all__ = [
-    "add_json_flag", "emit", "parse_float", "parse_float_vector", "parse_matrix", "parse_number",
+    "add_json_flag", "emit", "exact_value", "parse_float", "show_exact", "parse_float_vector", "parse_matrix", "parse_number",
     "parse_vector", "to_jsonable",
 ]
 
@@ -115,3 +115,34 @@ def emit(payload: Any, as_json: bool, text: str) -> None:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(text.rstrip("\n") + "\n")
+
+
+#: Longest exact form printed in text output (JSON always carries it).
+MAX_EXACT_CHARS = 80
+
+
+def exact_value(value: Any, digits: int = 12) -> dict[str, Any]:
+    """An exact sympy number as ``{"exact": "1/9", "decimal": 0.111...}`` for JSON.
+
+    ``decimal`` is the value rounded once from the exact form (``None`` when
+    it is not a real number).
+    """
+    expr = sp.sympify(value) if isinstance(value, int | Fraction) else value
+    try:
+        decimal = float(sp.N(expr, 30))
+    except (TypeError, ValueError):
+        decimal = None
+    return {"exact": str(expr), "decimal": decimal}
+
+
+def show_exact(value: Any, digits: int = 6) -> str:
+    """``'1/9 = 0.111111'`` (or only the decimal when the exact form is a plain integer)."""
+    pair = exact_value(value)
+    if pair["decimal"] is None:
+        return pair["exact"]
+    decimal = f"{pair['decimal']:.{digits}g}"
+    if len(pair["exact"]) > MAX_EXACT_CHARS:
+        return f"{decimal} (exact form of {len(pair['exact'])} characters in --json)"
+    if pair["exact"] in (decimal, f"{pair['decimal']:g}"):
+        return pair["exact"]
+    return f"{pair['exact']} = {decimal}"
