@@ -50,11 +50,11 @@ CAPABILITIES: dict[str, str] = {
 }
 
 _NOT_LINEAR = (
-    "{name} is not linear on quadratics (it divides by a running average of squared "
+    "is not linear on quadratics (it divides by a running average of squared "
     "gradients): no iteration matrix, no spectral radius, no stability region"
 )
 _SYMBOLIC_ONLY = (
-    "{name} is an update rule of the symbolic engine only, with no numeric optimizer; "
+    "is an update rule of the symbolic engine only, with no numeric optimizer; "
     "{alias}"
 )
 
@@ -71,7 +71,8 @@ class MethodInfo:
     capabilities : frozenset of str
         Subset of :data:`CAPABILITIES`.
     why_not : dict
-        Capability -> the reason the method lacks it (one line).
+        Capability -> the reason the method lacks it, as a predicate of the method
+        (one line, e.g. ``"is not linear on quadratics ..."``).
     """
 
     name: str
@@ -80,25 +81,23 @@ class MethodInfo:
     why_not: dict[str, str]
 
     def reason(self, capability: str) -> str:
-        """Why this method lacks ``capability`` (a generic line if none is recorded)."""
-        return self.why_not.get(
-            capability, f"{self.name} has no {CAPABILITIES.get(capability, capability)}"
-        )
+        """Why this method lacks ``capability``, as a predicate ("is not linear ...")."""
+        return self.why_not.get(capability, f"has no {CAPABILITIES.get(capability, capability)}")
 
 
 def _linear(name: str, summary: str, *, run: bool, alias: str = "") -> MethodInfo:
     caps = {"linear", "rate", "tune"} | ({"run", "torch"} if run else set())
     why = {} if run else {
-        c: _SYMBOLIC_ONLY.format(name=name, alias=alias) for c in ("run", "torch")
+        c: _SYMBOLIC_ONLY.format(alias=alias) for c in ("run", "torch")
     }
     return MethodInfo(name, summary, frozenset(caps), why)
 
 
 def _adaptive(name: str, summary: str, *, torch: bool = True) -> MethodInfo:
     caps = {"run"} | ({"torch"} if torch else set())
-    why = {c: _NOT_LINEAR.format(name=name) for c in ("linear", "rate", "tune")}
+    why = {c: _NOT_LINEAR for c in ("linear", "rate", "tune")}
     if not torch:
-        why["torch"] = f"{name} has no torch.optim class; run it with the own implementation"
+        why["torch"] = "has no torch.optim class; run it with the own implementation"
     return MethodInfo(name, summary, frozenset(caps), why)
 
 
@@ -171,5 +170,7 @@ def check_method(name: object, *capabilities: str, what: str = "method") -> str:
     info = REGISTRY[name]
     missing = [c for c in capabilities if c not in info.capabilities]
     if missing:
-        raise ValueError(f"{info.reason(missing[0])}; accepted here: {', '.join(accepted)}")
+        raise ValueError(
+            f"{what} {name!r} {info.reason(missing[0])}; accepted here: {', '.join(accepted)}"
+        )
     return name
