@@ -146,3 +146,26 @@ def show_exact(value: Any, digits: int = 6) -> str:
     if pair["exact"] in (decimal, f"{pair['decimal']:g}"):
         return pair["exact"]
     return f"{pair['exact']} = {decimal}"
+
+
+def parse_exact(text: str, name: str) -> sp.Rational:
+    """An exact rational from a number literal inside the float range (``0.1`` -> ``1/10``).
+
+    Raises
+    ------
+    ValueError
+        Not a number, or outside the float range (``1e999``), naming ``name``.
+    """
+    value = parse_number(text, name)
+    to_float(value, text, name)
+    return sp.Rational(value.numerator, value.denominator)
+
+
+def parse_exact_list(text: str, name: str, maximum: int = 1000) -> list[sp.Rational]:
+    """``"0.1,1/3"`` -> exact rationals, each inside the float range; at most ``maximum``."""
+    parts = text.split(",")
+    if len(parts) > maximum:
+        raise ValueError(f"{name}: at most {maximum} values, got {len(parts)}")
+    if any(not p.strip() for p in parts):
+        raise ValueError(f"{name}: expected comma-separated numbers such as '0.1,0.2', got {text!r}")
+    return [parse_exact(p, name) for p in parts]

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from optheory.cli._common import add_json_flag, emit, exact_value, parse_number, show_exact
+from optheory.cli._common import (
+    add_json_flag,
+    emit,
+    exact_value,
+    parse_exact,
+    parse_number,
+    show_exact,
+)
 
 EXAMPLE = """examples:
   optheory average 0.9
@@ -37,8 +44,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    import sympy as sp
-
     from optheory.symbolic.leaky import (
         bias_correction,
         effective_sample_size,
@@ -47,10 +52,9 @@ def handle(args: argparse.Namespace) -> int:
         mean_lag,
     )
 
-    value = parse_number(args.beta, "BETA")
-    if not 0 < value < 1:
+    beta = parse_exact(args.beta, "BETA")
+    if not 0 < beta < 1:
         raise ValueError(f"BETA must lie in (0, 1), got {args.beta}")
-    beta = sp.Rational(value.numerator, value.denominator)
     t = None
     if args.t is not None:
         t_value = parse_number(args.t, "--t")

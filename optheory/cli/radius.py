@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from optheory.cli._common import add_json_flag, emit, exact_value, parse_number, show_exact
+from optheory.cli._common import add_json_flag, emit, exact_value, parse_exact, show_exact
 
 EXAMPLE = """examples:
   optheory radius momentum --eta 4/121 --beta 81/121 --lam-min 1 --lam-max 100
@@ -38,17 +38,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    import sympy as sp
-
     from optheory.analysis.interval_rate import interval_rate
     from optheory.methods import check_method
 
     check_method(args.method, "rate", what="METHOD")
-    values = {}
-    for flag, text in (("--eta", args.eta), ("--beta", args.beta), ("--lam-min", args.lam_min),
-                       ("--lam-max", args.lam_max)):
-        v = parse_number(text, flag)
-        values[flag] = sp.Rational(v.numerator, v.denominator)
+    values = {flag: parse_exact(text, flag) for flag, text in (
+        ("--eta", args.eta), ("--beta", args.beta), ("--lam-min", args.lam_min),
+        ("--lam-max", args.lam_max))}
     if values["--eta"] <= 0:
         raise ValueError(f"--eta must be > 0, got {args.eta}")
     if args.method == "gd" and values["--beta"] != 0:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import itertools
 
-from optheory.cli._common import add_json_flag, emit, exact_value, parse_vector, show_exact
+from optheory.cli._common import add_json_flag, emit, exact_value, parse_exact_list, show_exact
 
 EXAMPLE = """examples:
   optheory regime momentum --eta 0.5 --beta 0.9 --lam 3.5
@@ -45,9 +45,9 @@ def handle(args: argparse.Namespace) -> int:
     from optheory.symbolic.regimes import analyse_point
 
     check_method(args.method, "linear", what="METHOD")
-    etas = parse_vector(args.eta, "--eta")
-    lams = parse_vector(args.lam, "--lam")
-    betas = parse_vector(args.beta, "--beta") if args.beta is not None else [0]
+    etas = parse_exact_list(args.eta, "--eta", MAX_POINTS)
+    lams = parse_exact_list(args.lam, "--lam", MAX_POINTS)
+    betas = parse_exact_list(args.beta, "--beta", MAX_POINTS) if args.beta is not None else [0]
     for flag, values in (("--eta", etas), ("--lam", lams)):
         if any(v <= 0 for v in values):
             raise ValueError(f"{flag} must be > 0")

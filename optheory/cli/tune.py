@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from fractions import Fraction
 from typing import Any
 
-from optheory.cli._common import add_json_flag, emit, exact_value, parse_number, show_exact
+from optheory.cli._common import add_json_flag, emit, exact_value, parse_exact, show_exact
 
 EXAMPLE = """examples:
   optheory tune gd momentum nesterov --mu 1 --L 100
@@ -42,13 +41,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=handle)
 
 
-def steps_to_reach(rate: Any, eps: Fraction, nilpotent_after: int) -> int:
+def steps_to_reach(rate: Any, eps: Any, nilpotent_after: int) -> int:
     """Smallest t >= 1 with rate**t <= eps (``nilpotent_after`` when the rate is 0)."""
     import sympy as sp
 
     if rate == 0:
         return nilpotent_after
-    ratio = sp.log(sp.Rational(eps.numerator, eps.denominator)) / sp.log(rate)
+    ratio = sp.log(eps) / sp.log(rate)
     return max(1, int(sp.ceiling(ratio.evalf(50))))
 
 
@@ -77,16 +76,16 @@ def handle(args: argparse.Namespace) -> int:
     methods = list(dict.fromkeys(args.methods))
     for m in methods:
         check_method(m, "tune", what="METHOD")
-    mu = parse_number(args.mu, "--mu")
-    L = parse_number(args.L, "--L")
-    eps = parse_number(args.eps, "--eps")
+    mu = parse_exact(args.mu, "--mu")
+    L = parse_exact(args.L, "--L")
+    eps = parse_exact(args.eps, "--eps")
     if mu <= 0:
         raise ValueError(f"--mu must be > 0, got {args.mu}")
     if L < mu:
         raise ValueError(f"--L must be >= --mu, got --mu {args.mu} --L {args.L}")
     if not 0 < eps < 1:
         raise ValueError(f"--eps must lie in (0, 1), got {args.eps}")
-    m_exact, L_exact = sp.Rational(mu.numerator, mu.denominator), sp.Rational(L.numerator, L.denominator)
+    m_exact, L_exact = mu, L
     tuned: dict[str, dict[str, Any]] = {}
     for m in dict.fromkeys(["gd", *methods]):
         values = optimal_parameters(m, m_exact, L_exact)
@@ -112,7 +111,6 @@ def handle(args: argparse.Namespace) -> int:
             f"{m:9s} eta = {show_exact(t['eta'])}, beta = {show_exact(t['beta'])}, "
             f"rate = {show_exact(t['rate'])}; {t['steps']} steps; speed-up {faster}"
         )
-    payload = {"mu": exact_value(m_exact), "L": exact_value(L_exact), "eps": exact_value(
-        sp.Rational(eps.numerator, eps.denominator)), "methods": rows}
+    payload = {"mu": exact_value(mu), "L": exact_value(L), "eps": exact_value(eps), "methods": rows}
     emit(payload, args.json, "\n".join(lines))
     return 0
