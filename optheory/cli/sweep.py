@@ -27,8 +27,11 @@ else of the fitted rate), .csv (one row per setting) or .npz (the arrays).
 """
 
 MAX_SETTINGS = 1_000_000
-MAX_EIGENVALUES = 10_000
+MAX_EIGENVALUES = 1000  # the problem keeps a dense d x d eigenbasis
 MAX_STEPS = 100_000
+#: Most component updates (settings x eigenvalues x steps) one command runs: about
+#: ten seconds of the compiled kernel; larger sweeps belong in Python (analysis.sweep).
+MAX_WORK = 10**10
 FORMATS = (".svg", ".png", ".csv", ".npz")
 
 
@@ -72,7 +75,8 @@ def parse_range(text: str, flag: str, *, positive: bool = False) -> np.ndarray:
     return np.linspace(a, b, int(n))
 
 
-def _problem(args: argparse.Namespace) -> tuple[Any, str]:
+def _problem(args: argparse.Namespace, work_per_component: int) -> tuple[Any, str]:
+    """The quadratic, after checking that the sweep's work is within :data:`MAX_WORK`."""
     from optheory.numeric.problems import EigenQuadratic
 
     if (args.f is None) == (args.lam_range is None):
@@ -81,8 +85,19 @@ def _problem(args: argparse.Namespace) -> tuple[Any, str]:
         lam = parse_range(args.lam_range, "--lam-range", positive=True)
         if lam.size > MAX_EIGENVALUES:
             raise ValueError(f"--lam-range: at most {MAX_EIGENVALUES} eigenvalues")
+        _check_work(work_per_component * lam.size)
         return EigenQuadratic(lam), f"eigenvalues {args.lam_range}"
-    return _quadratic_from_text(args.f), args.f
+    problem = _quadratic_from_text(args.f)
+    _check_work(work_per_component * int(problem.dim))
+    return problem, args.f
+
+
+def _check_work(work: int) -> None:
+    if work > MAX_WORK:
+        raise ValueError(
+            f"the sweep would do {work:.3g} updates (settings x eigenvalues x --steps); at most "
+            f"{MAX_WORK:.0e} from the shell: narrow a range or lower --steps"
+        )
 
 
 def _quadratic_from_text(text: str) -> Any:
@@ -144,7 +159,7 @@ def handle(args: argparse.Namespace) -> int:
     size = int(np.prod([v.size for v in grid.values()]))
     if size > MAX_SETTINGS:
         raise ValueError(f"the grid has {size} settings; at most {MAX_SETTINGS}")
-    problem, described = _problem(args)
+    problem, described = _problem(args, size * (1 if args.closed_form else int(steps)))
     result = sweep(args.method, problem, grid, int(steps), closed_form=args.closed_form,
                    progress=None)
     payload = _payload(result, described)
