@@ -193,9 +193,10 @@ def _payload(result: Any, described: str) -> dict[str, Any]:
 
 
 def _text(result: Any, payload: dict[str, Any]) -> str:
-    lines = [f"{result.method} sweep on {payload['problem']}: {result.size} settings "
-             f"({' x '.join(f'{n} {a.size}' for n, a in zip(result.names, result.axes, strict=True))}), "
-             f"{result.steps} steps, kernel {result.kernel}"]
+    grid = " x ".join(f"{n} {a.size}" for n, a in zip(result.names, result.axes, strict=True))
+    work = ("closed form only (no simulation)" if result.kernel == "none"
+            else f"{result.steps} steps, kernel {result.kernel}")
+    lines = [f"{result.method} sweep on {payload['problem']}: {result.size} settings ({grid}), {work}"]
     best = payload["best"]
     if best is not None:
         which = "closed-form" if result.closed_form_rate is not None else "measured"
