@@ -231,9 +231,10 @@ def _write(result: Any, path: Path) -> None:
         atomic_write_text(path, "\n".join(lines) + "\n")
     elif suffix == ".npz":
         buf = io.BytesIO()
-        np.savez(buf, **{n: a for n, a in zip(result.names, result.axes, strict=True)},
-                 **{k: v.reshape(result.shape) for k, v in _columns(result).items()
-                    if k not in result.names})
+        arrays: dict[str, Any] = dict(zip(result.names, result.axes, strict=True))
+        arrays.update({k: v.reshape(result.shape) for k, v in _columns(result).items()
+                       if k not in result.names})
+        np.savez(buf, **arrays)
         atomic_write_bytes(path, buf.getvalue())
     else:
         fig = _figure(result)
