@@ -163,6 +163,8 @@ CLI_CASES: list[tuple[str, list[str]]] = [
     ("region step long", ["region", "--step", "x = " + "x + " * 3000 + "x"]),
     ("region step lambda", ["region", "--step", "x = (lambda: 1)()"]),
     ("region step not assignment", ["region", "--step", "x + 1"]),
+    ("region step state too large", ["region", "--step", "a = alpha*a + grad(x); b = beta*b + a; "
+                                    "c = gamma*c + b; d = mu*d + c; x = x - eta*d"]),
     ("region step caret", ["region", "--step", "x = x - eta^2*grad(x)"]),
     ("regime gd with beta", ["regime", "gd", "--eta", "0.1", "--beta", "0.5", "--lam", "1"]),
     ("regime eta negative", ["regime", "momentum", "--eta", "-1", "--beta", "0.5", "--lam", "1"]),

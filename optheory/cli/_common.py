@@ -127,7 +127,12 @@ def exact_value(value: Any, digits: int = 12) -> dict[str, Any]:
     ``decimal`` is the value rounded once from the exact form (``None`` when
     it is not a real number).
     """
-    expr = sp.sympify(value) if isinstance(value, int | Fraction) else value
+    if isinstance(value, Fraction):
+        expr = sp.Rational(value.numerator, value.denominator)
+    elif isinstance(value, int):
+        expr = sp.Integer(value)
+    else:
+        expr = value
     try:
         decimal = float(sp.N(expr, 30))
     except (TypeError, ValueError):

@@ -15,11 +15,16 @@ EXAMPLE = """examples:
 --step is a sequence of assignments separated by ';' (run in order: a later
 line reads the new value of an earlier one); grad(e) is the gradient lam*e of
 f(x) = lam*x**2/2; the parameters are eta, lam (both > 0), beta, alpha, gamma,
-mu; every other name read must be assigned.  The text is parsed safely (never
+mu; every other name read must be assigned; at most 4 state variables.  The text is parsed safely (never
 evaluated).  The region is derived by the Jury test on det(zI - R), where R is
 the iteration matrix sympy derives from the update: 'stable iff' all of the
 conditions hold.
 """
+
+
+#: Largest state of a --step rule (degree of det(zI - R)): degree 4 with six
+#: parameters takes about 20 s, degree 5 minutes.
+MAX_STATE = 4
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -58,6 +63,11 @@ def derive_region(method: str | None, step: str | None) -> dict[str, Any]:
         temporaries: tuple[str, ...] = ()
     else:
         rule = parse_update_rule(step or "", "--step")
+        if len(rule.state) > MAX_STATE:
+            raise ValueError(
+                f"--step has a state of {len(rule.state)} variables; the Jury region is derived "
+                f"for at most {MAX_STATE} (the symbolic work grows steeply with the degree)"
+            )
         update, state, temporaries = rule.update, rule.state, rule.temporaries
     R = iteration_matrix(update, state)
     z = sp.Symbol("z")
