@@ -158,7 +158,7 @@ def handle(args: argparse.Namespace) -> int:
     grid = _grid(args)
     size = int(np.prod([v.size for v in grid.values()]))
     if size > MAX_SETTINGS:
-        raise ValueError(f"the grid has {size} settings; at most {MAX_SETTINGS}")
+        raise ValueError(f"--eta-range and --beta-range give {size} settings; at most {MAX_SETTINGS}")
     problem, described = _problem(args, size * (1 if args.closed_form else int(steps)))
     result = sweep(args.method, problem, grid, int(steps), closed_form=args.closed_form,
                    progress=None)

@@ -88,7 +88,10 @@ def handle(args: argparse.Namespace) -> int:
     m_exact, L_exact = mu, L
     tuned: dict[str, dict[str, Any]] = {}
     for m in dict.fromkeys(["gd", *methods]):
-        values = optimal_parameters(m, m_exact, L_exact)
+        try:
+            values = optimal_parameters(m, m_exact, L_exact)
+        except ValueError as exc:  # the API's names, in the command line's words
+            raise ValueError(str(exc).replace("lam_min", "--mu").replace("lam_max", "--L")) from None
         steps = steps_to_reach(values["rate"], eps, _nilpotency(m, values, m_exact)
                                if values["rate"] == 0 else 0)
         tuned[m] = {**values, "steps": steps}
