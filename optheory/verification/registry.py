@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from optheory.verification.sources import resolve_source, source_title
+
 __all__ = [
     "Claim",
     "ClaimResult",
@@ -104,6 +106,7 @@ class ClaimResult:
         return {
             "id": self.id,
             "source": self.source,
+            "source_title": source_title(self.source),
             "section": self.section,
             "statement": self.statement,
             "verdict": self.verdict,
@@ -161,9 +164,7 @@ def run_claims(
             )
         selected = [table[i] for i in wanted]
     if source is not None:
-        sources = sorted({c.source for c in table.values()})
-        if source not in sources:
-            raise ValueError(f"unknown source {source!r}; valid sources: {', '.join(sources)}")
+        source = resolve_source(source, sorted({c.source for c in table.values()}))
         selected = [c for c in selected if c.source == source]
     results = []
     for item in selected:
