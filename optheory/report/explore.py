@@ -127,8 +127,10 @@ def _rmsprop_rule() -> tuple[Callable[..., tuple[Any, ...]], tuple[str, ...], di
     from optheory.symbolic.linear import ETA
 
     gamma = sp.Symbol("gamma", positive=True)
-    eps_default = next(h.default for h in get_method("rmsprop").hypers if h.name == "eps")
-    eps = sp.Float(eps_default, 17)
+    eps_default = float(next(
+        h.default for h in get_method("rmsprop").hypers if h.name == "eps" and h.default is not None
+    ))
+    eps = sp.Float(repr(eps_default))
 
     def step(state: tuple[Any, ...], grad: Callable[[Any], Any]) -> tuple[Any, ...]:
         s, x = state
@@ -136,7 +138,7 @@ def _rmsprop_rule() -> tuple[Callable[..., tuple[Any, ...]], tuple[str, ...], di
         s_next = gamma * s + (1 - gamma) * g**2
         return (s_next, x - ETA * g / sp.sqrt(s_next + eps))
 
-    return step, ("s", "x"), {"eps": float(eps_default)}
+    return step, ("s", "x"), {"eps": eps_default}
 
 
 def _step_rule(method: str) -> tuple[Callable[..., tuple[Any, ...]], tuple[str, ...]]:

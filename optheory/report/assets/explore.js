@@ -463,6 +463,8 @@
     state = parsed.state;
     showNotes(parsed.notes);
     syncControls();
+    // the address then names the setting shown, not the rejected one
+    if (parsed.notes.length) writeFragment();
     render();
   }
 
