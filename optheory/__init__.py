@@ -66,6 +66,8 @@ _EXPORTS: dict[str, str] = {
     "load_airfoil": "optheory.data",
     "least_squares_quadratic": "optheory.data",
     "NoisyQuadratic": "optheory.numeric.noisy",
+    "plot_region": "optheory.figures.results",
+    "explore": "optheory.report.explore",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -77,6 +79,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from optheory.analysis.sweep_maps import closed_form_rate, spectral_radius_map
     from optheory.data import least_squares_quadratic, load_airfoil
     from optheory.exercises import ExerciseAnswer, answer_exercise, available_exercises
+    from optheory.figures.results import plot_region
     from optheory.numeric.cycles import find_cycle
     from optheory.numeric.noisy import NoisyQuadratic
     from optheory.numeric.ode import convergence_order
@@ -85,6 +88,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from optheory.numeric.rates import empirical_rate
     from optheory.numeric.reddi import run_reddi
     from optheory.numeric.run import Trajectory, run, train_2d
+    from optheory.report.explore import explore
     from optheory.symbolic.adaptive import rmsprop_two_cycle
     from optheory.symbolic.decoupling import eigen_decoupling
     from optheory.symbolic.heavy_ball import regime, regime_boundaries

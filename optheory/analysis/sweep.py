@@ -76,6 +76,22 @@ class SweepResult:
         """Number of settings K."""
         return int(np.prod(self.shape))
 
+    def plot(self, ax: Any = None, *, value: str = "auto", title: str | None = None) -> Any:
+        """Plot the sweep: a rate map (two parameters) or a rate curve (one).
+
+        See :func:`optheory.figures.results.sweep_plot`: axes named after the
+        grid's parameters, colour scale fitted to the data, and the derived
+        boundary for linear methods; returns a matplotlib ``Figure``.
+        """
+        from optheory.figures.results import sweep_plot
+
+        return sweep_plot(self, ax, value=value, title=title)
+
+    def _repr_html_(self) -> str:
+        from optheory._display import sweep_html
+
+        return sweep_html(self)
+
     def values(self, name: str) -> np.ndarray:
         """The grid-shaped array of hyperparameter ``name`` (one entry per setting).
 

@@ -111,6 +111,22 @@ class Trajectory:
         x1, x2 = (float(v) for v in self.x[-1])
         return f"epoch {self.steps}, x1: {x1:f}, x2: {x2:f}"
 
+    def plot(self, ax: Any = None, *, kind: str = "auto", title: str | None = None) -> Any:
+        """Plot the run: the path in the plane (2-D single runs) or the loss over the steps.
+
+        See :func:`optheory.figures.results.trajectory_plot` (``kind`` is
+        ``"auto"``, ``"path"`` or ``"loss"``); returns a matplotlib ``Figure``
+        (drawn into ``ax`` when given).  A diverged run says so in the figure.
+        """
+        from optheory.figures.results import trajectory_plot
+
+        return trajectory_plot(self, ax, kind=kind, title=title)
+
+    def _repr_html_(self) -> str:
+        from optheory._display import trajectory_html
+
+        return trajectory_html(self)
+
     def __str__(self) -> str:
         if not self.batched and self.x.shape[-1] == 2:
             return self.line()
