@@ -391,7 +391,11 @@ def write_explorer(directory: str | Path, nav: Sequence[tuple[str, str]] = ()) -
 
 # --------------------------------------------------------------- notebooks
 def _number_text(value: float) -> str:
-    return repr(float(value))
+    """Shortest text that reads back as the same float (``1`` rather than ``1.0``)."""
+    v = float(value)
+    if v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return repr(v).replace("e-0", "e-").replace("e+0", "e+")
 
 
 def explorer_fragment(

@@ -239,14 +239,14 @@
       }
       f.ctx.stroke();
     }
-    // current setting: eta * lambda over the range, at the current momentum
+    // current setting: the plane abscissa (step size times eigenvalue) over the range
     const b0 = param(s);
     f.ctx.strokeStyle = "#000"; f.ctx.lineWidth = 4;
     f.ctx.beginPath(); f.ctx.moveTo(px(s.eta * s.lam_min), py(b0)); f.ctx.lineTo(px(s.eta * s.lam_max), py(b0));
     f.ctx.stroke();
     f.ctx.fillStyle = "#fff"; f.ctx.strokeStyle = "#000"; f.ctx.lineWidth = 1.5;
-    for (const lam of [s.lam_min, s.lam_max]) {
-      f.ctx.beginPath(); f.ctx.arc(px(s.eta * lam), py(b0), 4, 0, 2 * Math.PI); f.ctx.fill(); f.ctx.stroke();
+    for (const end of [s.lam_min, s.lam_max]) {
+      f.ctx.beginPath(); f.ctx.arc(px(s.eta * end), py(b0), 4, 0, 2 * Math.PI); f.ctx.fill(); f.ctx.stroke();
     }
     f.ctx.restore();
     axes(f, "\u03b7\u03bb", "\u03b2", ticks(0, uMax, 5, px, 1), ticks(bLo, bHi, 4, py, 2));
