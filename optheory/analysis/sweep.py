@@ -22,7 +22,7 @@ from optheory.numeric.sweep import FIT_EVERY, plan_simulation, run_plan
 __all__ = ["SweepResult", "grid_columns", "sweep"]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class SweepResult:
     """Outcome of :func:`sweep`; every map has the grid's shape ``(len(axes[0]), ...)``.
 
@@ -86,6 +86,11 @@ class SweepResult:
         from optheory.figures.results import sweep_plot
 
         return sweep_plot(self, ax, value=value, title=title)
+
+    def __repr__(self) -> str:
+        grid = ", ".join(f"{n}: {a.size}" for n, a in zip(self.names, self.axes, strict=True))
+        return (f"SweepResult({self.method}, convention={self.convention}, grid=({grid}), "
+                f"steps={self.steps}, kernel={self.kernel})")
 
     def _repr_html_(self) -> str:
         from optheory._display import sweep_html

@@ -34,7 +34,7 @@ def overflow_ok() -> Any:
     return np.errstate(over="ignore", invalid="ignore", divide="ignore")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Trajectory:
     """Iterates and losses of one run, or of K settings run together.
 
@@ -126,6 +126,13 @@ class Trajectory:
         from optheory._display import trajectory_html
 
         return trajectory_html(self)
+
+    def __repr__(self) -> str:
+        # a summary, never the arrays (a notebook shows it for every returned run)
+        return (
+            f"Trajectory({self.method}, convention={self.convention}, impl={self.impl}, "
+            f"steps={self.steps}, shape={self.x.shape}, diverged_at={self.diverged_at})"
+        )
 
     def __str__(self) -> str:
         if not self.batched and self.x.shape[-1] == 2:
