@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 import pytest
+import sympy as sp
 
 import optheory as ot
 from optheory._display import ClaimResults
@@ -81,3 +82,10 @@ def test_explore_rejects_bad_settings(kwargs, match):
     with pytest.raises(ValueError, match=match) as info:
         ot.explore(**kwargs)
     assert "\n" not in str(info.value)
+
+
+def test_tuning_is_a_dict_shown_as_maths():
+    tuning = ot.optimal_parameters("momentum", 1, 25)
+    assert tuning == {"eta": sp.Rational(1, 9), "beta": sp.Rational(4, 9), "rate": sp.Rational(2, 3)}
+    assert isinstance(tuning, dict)
+    assert tuning._repr_latex_() == r"$\eta = \frac{1}{9},\quad \beta = \frac{4}{9},\quad \text{rate} = \frac{2}{3}$"
