@@ -130,4 +130,6 @@ def plane_curves(method: str) -> tuple[PlaneCurve, ...]:
                 curves.append(PlaneCurve("critical", b))
         product = _in_u(p.all_coeffs()[-1])
         curves.extend(PlaneCurve("zero_root", b) for b in _solve_beta(product))
-    return tuple(curves)
+    # a fixed order (sympy's solution order can follow the hash seed)
+    rank = {"stability": 0, "critical": 1, "zero_root": 2}
+    return tuple(sorted(curves, key=lambda c: (rank[c.kind], sp.default_sort_key(c.expr))))
