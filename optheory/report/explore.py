@@ -224,47 +224,38 @@ def _regimes_js() -> str:
 @cache
 def _optimal_solution(method: str) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
     """(eta, beta, rate) in ``lam_min``, ``lam_max``: sympy's solution of the minimax equations
-    that reproduces :func:`optimal_parameters` at sample ranges."""
+    that reproduces :func:`optimal_parameters` at sample ranges.
+
+    The equations are solved for symbolic ends :math:`\\lambda_{\\min} = a^2`,
+    :math:`\\lambda_{\\max} = b^2` (no radicals of the ends: faster, and the
+    factored result avoids cancellation, e.g. heavy ball's step
+    :math:`4 / (a + b)^2`); then :math:`a, b` become the square roots again.
+    """
     from optheory.symbolic.linear import BETA, ETA
     from optheory.symbolic.tuning import _polynomial, minimax_equations, optimal_parameters
 
     _, params = _polynomial(method)
     rate = sp.Symbol("r", real=True)
-    found = sp.solve(minimax_equations(method, _LAM_MIN, _LAM_MAX), [*params, rate], dict=True)
-    samples = [(1, 10), (sp.Rational(1, 5), 4), (2, 3)]
+    a, b = sp.symbols("a b", positive=True)
+    found = sp.solve(minimax_equations(method, a**2, b**2), [*params, rate], dict=True)
+    back = {a: sp.sqrt(_LAM_MIN), b: sp.sqrt(_LAM_MAX)}
+    samples = [(1, 10), (sp.Rational(1, 5), 4)]
     refs = [optimal_parameters(method, m, big) for m, big in samples]
     matches = []
     for sol in found:
-        triple = (sol.get(ETA, sp.Integer(0)), sol.get(BETA, sp.Integer(0)), sol[rate])
+        triple = tuple(
+            sp.factor(sol.get(s, sp.Integer(0))).subs(back) for s in (ETA, BETA, rate)
+        )
         ok = all(
-            all(
-                abs(sp.N(e.subs({_LAM_MIN: m, _LAM_MAX: big}) - ref[key], 30)) < 1e-25
-                for e, key in zip(triple, ("eta", "beta", "rate"), strict=True)
-            )
+            abs(sp.N(e.subs({_LAM_MIN: m, _LAM_MAX: big}) - ref[key], 30)) < 1e-25
             for (m, big), ref in zip(samples, refs, strict=True)
+            for e, key in zip(triple, ("eta", "beta", "rate"), strict=True)
         )
         if ok:
-            matches.append(tuple(_in_square_roots(e) for e in triple))
+            matches.append(triple)
     if len(matches) != 1:  # pragma: no cover - would mean the tuning changed its form
         raise RuntimeError(f"{method}: {len(matches)} symbolic tunings match optimal_parameters")
     return matches[0]  # type: ignore[return-value]
-
-
-def _in_square_roots(expr: sp.Expr) -> sp.Expr:
-    """``expr`` factored in :math:`\\sqrt{\\lambda_{\\min}}, \\sqrt{\\lambda_{\\max}}`.
-
-    An identity (checked): the factored form avoids the cancellation of the
-    expanded solution (e.g. heavy ball's step becomes
-    :math:`4 / (\\sqrt{\\lambda_{\\max}} + \\sqrt{\\lambda_{\\min}})^2`).
-    """
-    a, b = sp.symbols("a b", positive=True)
-    factored = sp.factor(sp.simplify(expr.subs({_LAM_MIN: a**2, _LAM_MAX: b**2})))
-    out = factored.subs({a: sp.sqrt(_LAM_MIN), b: sp.sqrt(_LAM_MAX)})
-    check = out - expr
-    if any(abs(sp.N(check.subs({_LAM_MIN: m, _LAM_MAX: big}), 30)) > 1e-25
-           for m, big in ((1, 10), (sp.Rational(1, 5), 4), (3, 7))):  # pragma: no cover
-        raise RuntimeError(f"factoring changed {expr}")
-    return out
 
 
 def _optimal_js(method: str) -> str:
