@@ -297,3 +297,30 @@ def test_views_are_drawn(explorer_file, browser_page):
     assert math.isfinite(float(page.text_content("#rate")))
     assert COMPONENTS == 5
     assert not problems, problems
+
+
+def test_notebook_embedding_runs_in_its_iframe(tmp_path, browser_page):
+    """ot.explore(...) shows the page in an iframe (srcdoc) opening at its setting."""
+    import optheory as ot
+
+    page, problems, _ = browser_page
+    view = ot.explore("nesterov", eta=0.01, beta=0.8, lam_min=1, lam_max=100, steps=200)
+    host = tmp_path / "notebook.html"
+    host.write_text(f"<!DOCTYPE html><html><body>{view._repr_html_()}</body></html>",
+                    encoding="utf-8")
+    page.goto("about:blank")
+    page.goto(host.as_uri())
+    frame = page.frame_locator("iframe")
+    rate = frame.locator("#rate")
+    rate.wait_for()
+    want = _expected({**DEFAULTS, "method": "nesterov", "eta": 0.01, "beta": 0.8,
+                      "lam_min": 1.0, "lam_max": 100.0, "steps": 200})
+    assert _rel(float(rate.text_content()), want["rate"]) < 1e-12
+    assert _rel(float(frame.locator("#final-error").text_content()), want["final_error"]) < 1e-9
+    # moving a control inside the embedded page works too (no address to update there)
+    frame.locator("#eta").fill("0.012")
+    frame.locator("#eta").dispatch_event("change")
+    moved = _expected({**DEFAULTS, "method": "nesterov", "eta": 0.012, "beta": 0.8,
+                       "lam_min": 1.0, "lam_max": 100.0, "steps": 200})
+    assert _rel(float(rate.text_content()), moved["rate"]) < 1e-12
+    assert not problems, problems
