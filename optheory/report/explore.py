@@ -54,6 +54,8 @@ import sympy as sp
 from sympy.printing.jscode import jscode
 
 from optheory._checks import check_choice, check_in_range, check_positive, check_positive_int
+from optheory.numeric.run import TEXTBOOK_START
+from optheory.symbolic.tuning import MAX_CONDITION
 
 __all__ = [
     "DEFAULTS",
@@ -79,7 +81,7 @@ RATE_GRID = 64
 #: eigenvalues whose errors the components view draws (geometric, ends included)
 COMPONENTS = 5
 #: start of the 2-D trajectory (the textbook's)
-START = (-5.0, -2.0)
+START: tuple[float, float] = tuple(TEXTBOOK_START)  # type: ignore[assignment]
 
 #: the setting shown when the fragment gives none: the textbook quadratic
 #: f = 0.1 x1^2 + 2 x2^2 (eigenvalues 0.2 and 4) with its momentum demo
@@ -101,8 +103,6 @@ LIMITS: dict[str, tuple[float, float, bool, bool]] = {
     "lam_max": (0.0, 1e6, True, False),
     "steps": (1, 5000, False, False),
 }
-#: largest lam_max / lam_min (as :data:`optheory.symbolic.tuning.MAX_CONDITION`)
-MAX_CONDITION = 1e12
 
 _LABELS = {
     "gd": "gradient descent",
