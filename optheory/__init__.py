@@ -70,6 +70,8 @@ _EXPORTS: dict[str, str] = {
     "rounding_horizon": "optheory.numeric.lyapunov",
     "gap_text": "optheory.reproducible",
     "robust_value": "optheory.reproducible",
+    "plot_region": "optheory.figures.results",
+    "explore": "optheory.report.explore",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -81,6 +83,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from optheory.analysis.sweep_maps import closed_form_rate, spectral_radius_map
     from optheory.data import least_squares_quadratic, load_airfoil
     from optheory.exercises import ExerciseAnswer, answer_exercise, available_exercises
+    from optheory.figures.results import plot_region
     from optheory.numeric.cycles import find_cycle
     from optheory.numeric.lyapunov import lyapunov_run, rounding_horizon
     from optheory.numeric.noisy import NoisyQuadratic
@@ -90,6 +93,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from optheory.numeric.rates import empirical_rate
     from optheory.numeric.reddi import run_reddi
     from optheory.numeric.run import Trajectory, run, train_2d
+    from optheory.report.explore import explore
     from optheory.reproducible import gap_text, robust_value
     from optheory.symbolic.adaptive import rmsprop_two_cycle
     from optheory.symbolic.decoupling import eigen_decoupling

@@ -22,7 +22,7 @@ from optheory.numeric.sweep import FIT_EVERY, plan_simulation, run_plan
 __all__ = ["SweepResult", "grid_columns", "sweep"]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class SweepResult:
     """Outcome of :func:`sweep`; every map has the grid's shape ``(len(axes[0]), ...)``.
 
@@ -75,6 +75,27 @@ class SweepResult:
     def size(self) -> int:
         """Number of settings K."""
         return int(np.prod(self.shape))
+
+    def plot(self, ax: Any = None, *, value: str = "auto", title: str | None = None) -> Any:
+        """Plot the sweep: a rate map (two parameters) or a rate curve (one).
+
+        See :func:`optheory.figures.results.sweep_plot`: axes named after the
+        grid's parameters, colour scale fitted to the data, and the derived
+        boundary for linear methods; returns a matplotlib ``Figure``.
+        """
+        from optheory.figures.results import sweep_plot
+
+        return sweep_plot(self, ax, value=value, title=title)
+
+    def __repr__(self) -> str:
+        grid = ", ".join(f"{n}: {a.size}" for n, a in zip(self.names, self.axes, strict=True))
+        return (f"SweepResult({self.method}, convention={self.convention}, grid=({grid}), "
+                f"steps={self.steps}, kernel={self.kernel})")
+
+    def _repr_html_(self) -> str:
+        from optheory._display import sweep_html
+
+        return sweep_html(self)
 
     def values(self, name: str) -> np.ndarray:
         """The grid-shaped array of hyperparameter ``name`` (one entry per setting).

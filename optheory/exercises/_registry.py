@@ -106,6 +106,11 @@ class ExerciseAnswer:
     figures: dict[str, Any] = field(default_factory=dict)
     note: str | None = None
 
+    def _repr_html_(self) -> str:
+        from optheory._display import exercise_html
+
+        return exercise_html(self)
+
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready dict; figures are listed by name only."""
         return {

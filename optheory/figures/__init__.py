@@ -13,6 +13,7 @@ from optheory.figures.adaptive import reddi_counterexample
 from optheory.figures.averages import bias_correction_curves, weight_curves
 from optheory.figures.momentum import rate_curves, stability_plane
 from optheory.figures.ode import convergence_order, ode_vs_discrete
+from optheory.figures.results import plot_region, sweep_plot, trajectory_plot
 from optheory.figures.training import loss_curves
 from optheory.figures.trajectories import contour_trajectories, textbook_contour_grid
 
@@ -24,9 +25,12 @@ __all__ = [
     "inline_svg",
     "loss_curves",
     "ode_vs_discrete",
+    "plot_region",
     "rate_curves",
     "reddi_counterexample",
     "stability_plane",
+    "sweep_plot",
     "textbook_contour_grid",
+    "trajectory_plot",
     "weight_curves",
 ]

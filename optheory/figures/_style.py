@@ -15,7 +15,7 @@ import matplotlib
 from cycler import cycler
 from matplotlib.figure import Figure
 
-__all__ = ["PALETTE", "label_axes", "new_figure", "styled"]
+__all__ = ["PALETTE", "DisplayFigure", "label_axes", "new_figure", "styled"]
 
 # Okabe & Ito's colour-blind-safe palette (black moved last: it is kept for
 # reference lines).
@@ -69,9 +69,23 @@ def label_axes(ax: Any, xlabel: str, ylabel: str, title: str | None, *, legend: 
         ax.legend()
 
 
+class DisplayFigure(Figure):  # type: ignore[misc]
+    """A :class:`~matplotlib.figure.Figure` that shows itself inline in Jupyter.
+
+    Figures made without pyplot have no inline display unless a matplotlib
+    magic ran; this one offers PNG (``_repr_png_``) itself, so a figure
+    returned by the API appears in a notebook without any magic command.
+    """
+
+    def _repr_png_(self) -> bytes:
+        from optheory._display import figure_png
+
+        return figure_png(self, dpi=100)
+
+
 def new_figure(width: float = 6.4, height: float = 4.0, **kwargs: Any) -> Figure:
-    """Return an empty :class:`~matplotlib.figure.Figure` with constrained layout.
+    """Return an empty :class:`DisplayFigure` with constrained layout.
 
     Call inside :func:`styled`.
     """
-    return Figure(figsize=(width, height), layout="constrained", **kwargs)
+    return DisplayFigure(figsize=(width, height), layout="constrained", **kwargs)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from matplotlib.colors import TwoSlopeNorm
+from matplotlib.colors import Normalize, TwoSlopeNorm
 from matplotlib.figure import Figure
 
 from optheory.figures._data import as_array, as_vector, check_curves, check_nonempty_mapping
@@ -23,43 +23,53 @@ def stability_plane(
     eta_lam: Any,
     beta: Any,
     rho: Any,
-    boundaries: Mapping[str, tuple[Any, Any]],
+    boundaries: Mapping[str, tuple[Any, Any]] | None = None,
     *,
     title: str | None = None,
+    xlabel: str = r"$\eta\lambda$",
+    ylabel: str = r"$\beta$",
+    colour_label: str = r"spectral radius $\rho$",
+    ax: Any = None,
 ) -> Figure:
-    r"""Colour the :math:`(\eta\lambda, \beta)` plane by spectral radius.
+    r"""Colour a plane of two hyperparameters by spectral radius (or rate).
 
     Heavy ball on one eigenvalue :math:`\lambda` is the linear iteration
     :math:`s_{t+1} = R(\eta\lambda, \beta)\, s_t`; it converges iff
-    :math:`\rho(R) < 1`. The measured :math:`\rho` is drawn as a colour map
-    (blue below 1, red above, white at 1, with a dotted contour at
-    :math:`\rho = 1`) and the derived curves are overlaid, so agreement of the
+    :math:`\rho(R) < 1`. The values are drawn as a colour map whose scale is
+    fitted to the data: when they straddle 1 a diverging map (blue below 1,
+    red above, white at 1, with a dotted contour at :math:`\rho = 1`), else a
+    sequential map from their smallest to their largest value (so a map with
+    rates 0.82..1 is not flat). Derived curves are overlaid, so agreement of a
     derived stability boundary with the colour change is visible at a glance.
 
     Parameters
     ----------
     eta_lam
-        Grid of :math:`\eta\lambda`, shape ``(n,)``.
+        Abscissa grid, shape ``(n,)`` (by default labelled :math:`\eta\lambda`).
     beta
-        Grid of :math:`\beta`, shape ``(m,)``.
+        Ordinate grid, shape ``(m,)``.
     rho
-        Spectral radius on the grid, shape ``(m, n)`` (row ``i`` is ``beta[i]``),
-        finite and >= 0.
+        Values on the grid, shape ``(m, n)`` (row ``i`` is ``beta[i]``), >= 0;
+        NaN cells (undefined, e.g. a diverged run) are left grey and ``inf``
+        counts as above the scale.
     boundaries
-        Curve name -> ``(x, y)`` arrays of equal length: the derived stability
-        boundary and the regime curves (e.g. critical damping).
-    title
-        Axes title.
+        Optional curve name -> ``(x, y)`` arrays of equal length: derived
+        stability boundaries, regime curves.
+    title, xlabel, ylabel, colour_label
+        Axes title and labels (name the axes after the grid's parameters).
+    ax
+        An existing matplotlib ``Axes`` to draw into (its figure is returned);
+        by default a new figure.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Two axes (the plane and its colour bar); one line per boundary.
+        The plane and its colour bar; one line per boundary.
 
     Raises
     ------
     ValueError
-        If shapes disagree or ``rho`` has negative or non-finite values.
+        If shapes disagree, ``rho`` has negative values or no finite value.
     """
     x = as_vector("eta_lam", eta_lam)
     y = as_vector("beta", beta)
@@ -69,24 +79,32 @@ def stability_plane(
             f"rho must have shape (len(beta), len(eta_lam)) = {(y.shape[0], x.shape[0])}, "
             f"got {r.shape}"
         )
-    if not np.all(np.isfinite(r)) or np.any(r < 0):
-        raise ValueError("rho must be finite and >= 0 everywhere")
-    curves = _check_xy_curves("boundaries", boundaries)
     # Radii that are exactly a colour step (sqrt(beta) = 0.5, ...) but computed a last bit
     # above or below it would change colour with the CPU: round them first.
     r = np.round(r, 12)
+    finite = r[np.isfinite(r)]
+    if finite.size == 0:
+        raise ValueError("rho must have at least one finite value")
+    if np.any(r[~np.isnan(r)] < 0):
+        raise ValueError("rho must be >= 0 everywhere")
+    curves = _check_xy_curves("boundaries", boundaries) if boundaries is not None else {}
+    lo, hi = float(finite.min()), float(finite.max())
     with styled():
-        fig = new_figure(6.4, 4.8)
-        ax = fig.add_subplot()
-        # Fixed colour scale: the meaning of a colour is the same in every figure.
-        norm = TwoSlopeNorm(vmin=0.0, vcenter=1.0, vmax=2.0)
-        mesh = ax.pcolormesh(
-            x, y, r, shading="nearest", cmap="RdBu_r", norm=norm, rasterized=True
-        )
-        cbar = fig.colorbar(mesh, ax=ax, extend="max")
-        cbar.set_label(r"spectral radius $\rho$")
-        if r.min() < 1.0 < r.max():
-            ax.contour(x, y, r, levels=[1.0], colors="k", linewidths=0.8, linestyles=":")
+        if ax is None:
+            fig = new_figure(6.4, 4.8)
+            ax = fig.add_subplot()
+        else:
+            fig = ax.figure
+        cmap, norm = _fitted_scale(lo, hi)
+        cmap = cmap.with_extremes(bad="#bbbbbb", over=cmap(1.0))
+        shown = np.ma.masked_invalid(np.where(np.isposinf(r), hi, r))
+        mesh = ax.pcolormesh(x, y, shown, shading="nearest", cmap=cmap, norm=norm,
+                             rasterized=True)
+        cbar = fig.colorbar(mesh, ax=ax)
+        cbar.set_label(colour_label)
+        if lo < 1.0 < hi and min(x.size, y.size) > 1:
+            ax.contour(x, y, np.where(np.isfinite(r), r, hi), levels=[1.0], colors="k",
+                       linewidths=0.8, linestyles=":")
         for i, (label, (cx, cy)) in enumerate(curves.items()):
             ax.plot(
                 cx, cy, color=_BOUNDARY_COLOURS[i % len(_BOUNDARY_COLOURS)],
@@ -94,13 +112,27 @@ def stability_plane(
             )
         ax.set_xlim(float(x.min()), float(x.max()))
         ax.set_ylim(float(y.min()), float(y.max()))
-        ax.set_xlabel(r"$\eta\lambda$")
-        ax.set_ylabel(r"$\beta$")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
         ax.grid(False)
         if title:
             ax.set_title(title)
-        ax.legend(loc="upper left", frameon=True, framealpha=0.85)
+        if curves:
+            ax.legend(loc="upper left", frameon=True, framealpha=0.85)
     return fig
+
+
+def _fitted_scale(lo: float, hi: float) -> tuple[Any, Any]:
+    """Colour map and norm fitted to the data range [lo, hi]."""
+    import matplotlib
+
+    if lo < 1.0 < hi:
+        return matplotlib.colormaps["RdBu_r"], TwoSlopeNorm(vmin=lo, vcenter=1.0, vmax=hi)
+    if hi == lo:
+        lo, hi = lo - 0.5 * max(abs(lo), 1e-12), hi + 0.5 * max(abs(hi), 1e-12)
+    # all convergent: dark blue = fastest; all divergent: dark red = fastest growth
+    name = "Blues_r" if hi <= 1.0 else "Reds"
+    return matplotlib.colormaps[name], Normalize(vmin=lo, vmax=hi)
 
 
 def rate_curves(

@@ -34,7 +34,7 @@ def overflow_ok() -> Any:
     return np.errstate(over="ignore", invalid="ignore", divide="ignore")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Trajectory:
     """Iterates and losses of one run, or of K settings run together.
 
@@ -110,6 +110,29 @@ class Trajectory:
             )
         x1, x2 = (float(v) for v in self.x[-1])
         return f"epoch {self.steps}, x1: {x1:f}, x2: {x2:f}"
+
+    def plot(self, ax: Any = None, *, kind: str = "auto", title: str | None = None) -> Any:
+        """Plot the run: the path in the plane (2-D single runs) or the loss over the steps.
+
+        See :func:`optheory.figures.results.trajectory_plot` (``kind`` is
+        ``"auto"``, ``"path"`` or ``"loss"``); returns a matplotlib ``Figure``
+        (drawn into ``ax`` when given).  A diverged run says so in the figure.
+        """
+        from optheory.figures.results import trajectory_plot
+
+        return trajectory_plot(self, ax, kind=kind, title=title)
+
+    def _repr_html_(self) -> str:
+        from optheory._display import trajectory_html
+
+        return trajectory_html(self)
+
+    def __repr__(self) -> str:
+        # a summary, never the arrays (a notebook shows it for every returned run)
+        return (
+            f"Trajectory({self.method}, convention={self.convention}, impl={self.impl}, "
+            f"steps={self.steps}, shape={self.x.shape}, diverged_at={self.diverged_at})"
+        )
 
     def __str__(self) -> str:
         if not self.batched and self.x.shape[-1] == 2:

@@ -11,6 +11,7 @@ Output layout::
     DIR/index.html, DIR/index.md
     DIR/<topic>.html, DIR/<topic>.md     one pair per topic
     DIR/figures/<topic>-<figure>.svg     the figures, linked from the Markdown
+    DIR/explore.html                     the interactive explorer (optheory.report.explore)
 
 The HTML pages are self-contained (inline SVG, MathML); the SVG files serve
 the Markdown.
@@ -26,6 +27,7 @@ from typing import Any
 
 from optheory._io import staged_directory
 from optheory.report.document import Page
+from optheory.report.explore import write_explorer
 from optheory.report.render_html import render_index_html, render_page_html
 from optheory.report.render_markdown import render_index_markdown, render_page_markdown
 
@@ -210,6 +212,8 @@ def build_report(
                 _write(staging / f"{page.slug}.html", render_page_html(page, svgs, nav))
                 _write(staging / f"{page.slug}.md", render_page_markdown(page, nav))
                 bar.update()
+            bar.set_description("explorer")
+            write_explorer(staging, nav)
             bar.set_description("index")
             _write(staging / "index.html", render_index_html(title, pages, _INTRO))
             _write(staging / "index.md", render_index_markdown(title, pages, _INTRO))

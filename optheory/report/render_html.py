@@ -165,6 +165,9 @@ def _nav(pages: Sequence[tuple[str, str]], current: str | None) -> str:
     for slug, title in pages:
         cls = ' class="current"' if slug == current else ""
         links.append(f'<a href="{html.escape(slug)}.html"{cls}>{_inline(title)}</a>')
+    # the interactive explorer (optheory.report.explore) is part of every report
+    cls = ' class="current"' if current == "explore" else ""
+    links.append(f'<a href="explore.html"{cls}>Explorer</a>')
     return "<nav>" + "\n".join(links) + "</nav>"
 
 

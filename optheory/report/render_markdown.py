@@ -95,6 +95,7 @@ def _nav(pages: Sequence[tuple[str, str]], current: str | None) -> str:
     links = ["**Index**" if current is None else "[Index](index.md)"]
     for slug, title in pages:
         links.append(f"**{title}**" if slug == current else f"[{title}]({slug}.md)")
+    links.append("[Explorer](explore.html)")
     return " · ".join(links)
 
 

@@ -58,7 +58,7 @@ from optheory.symbolic.linear import (
     method_update,
 )
 
-__all__ = ["TUNABLE", "minimax_equations", "optimal_parameters"]
+__all__ = ["TUNABLE", "Tuning", "minimax_equations", "optimal_parameters"]
 
 #: methods :func:`optimal_parameters` accepts
 TUNABLE: tuple[str, ...] = methods_with("tune")
@@ -146,12 +146,25 @@ def _solve(method: str, m: sp.Expr, L: sp.Expr) -> tuple[sp.Expr, sp.Expr, sp.Ex
     return best[1]
 
 
+class Tuning(dict):  # type: ignore[type-arg]
+    """What :func:`optimal_parameters` returns: a plain ``dict`` with keys ``eta``,
+    ``beta`` and ``rate`` that shows as formulas in notebooks (``_repr_latex_``)."""
+
+    def _repr_latex_(self) -> str:
+        parts = [
+            rf"\eta = {sp.latex(self['eta'])}",
+            rf"\beta = {sp.latex(self['beta'])}",
+            rf"\text{{rate}} = {sp.latex(self['rate'])}",
+        ]
+        return "$" + r",\quad ".join(parts) + "$"
+
+
 def _is_float(value: Any) -> bool:
     """A real number that is not exact (float, numpy floating), as opposed to int/Fraction/sympy."""
     return isinstance(value, Real) and not isinstance(value, Rational | sp.Basic)
 
 
-def optimal_parameters(method: str, lam_min: Any, lam_max: Any) -> dict[str, Any]:
+def optimal_parameters(method: str, lam_min: Any, lam_max: Any) -> Tuning:
     r"""Step size, momentum and rate minimising the worst-case spectral radius on an interval.
 
     Parameters
@@ -167,8 +180,9 @@ def optimal_parameters(method: str, lam_min: Any, lam_max: Any) -> dict[str, Any
 
     Returns
     -------
-    dict
-        ``{"eta": ..., "beta": ..., "rate": ...}``; ``beta`` is 0 for ``"gd"``.
+    Tuning
+        A ``dict`` ``{"eta": ..., "beta": ..., "rate": ...}`` (shown as formulas in
+        notebooks); ``beta`` is 0 for ``"gd"``.
         ``rate`` is the worst-case spectral radius, reached at both ends.
 
     Raises
@@ -201,5 +215,5 @@ def optimal_parameters(method: str, lam_min: Any, lam_max: Any) -> dict[str, Any
         )
     eta, beta, rate = _solve(method, m, L)
     if _is_float(lam_min) or _is_float(lam_max):
-        return {"eta": float(eta), "beta": float(beta), "rate": float(rate)}
-    return {"eta": eta, "beta": beta, "rate": rate}
+        return Tuning(eta=float(eta), beta=float(beta), rate=float(rate))
+    return Tuning(eta=eta, beta=beta, rate=rate)

@@ -75,11 +75,14 @@ def test_stability_plane_rejects_bad_input(rho_shape, boundaries, match):
     assert "\n" not in str(info.value)
 
 
-def test_stability_plane_rejects_non_finite_rho():
+def test_stability_plane_greys_nan_and_rejects_no_finite_value():
     eta_lam, beta, rho = _plane_data()
     rho[0, 0] = np.nan
+    fig = F.stability_plane(eta_lam, beta, rho)
+    mesh = fig.axes[0].collections[0]
+    assert np.ma.getmaskarray(mesh.get_array()).sum() == 1  # the NaN cell, drawn grey
     with pytest.raises(ValueError, match="finite"):
-        F.stability_plane(eta_lam, beta, rho, {"b": ([0, 1], [0, 1])})
+        F.stability_plane(eta_lam, beta, np.full_like(rho, np.nan), {"b": ([0, 1], [0, 1])})
 
 
 def test_rate_curves_with_reference():

@@ -78,6 +78,7 @@ def test_layout_and_markdown_links(tmp_path, fast_registry, demo_page):
     out = build_report(tmp_path / "reports", registry=fast_registry, progress=False)
     assert out == (tmp_path / "reports").absolute()
     assert sorted(_snapshot(out)) == [
+        "explore.html",
         "figures/quadratics-contour.svg",
         "figures/quadratics-rates.svg",
         "index.html",
@@ -215,7 +216,7 @@ def test_unwritable_output_is_one_line_error(tmp_path, fast_registry):
 
 def test_empty_registry_gives_index_only(tmp_path):
     out = build_report(tmp_path / "r", registry={}, progress=False)
-    assert sorted(_snapshot(out)) == ["index.html", "index.md"]
+    assert sorted(_snapshot(out)) == ["explore.html", "index.html", "index.md"]
     assert "No topics were selected." in (out / "index.html").read_text()
 
 
