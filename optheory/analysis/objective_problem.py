@@ -7,15 +7,101 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from optheory._checks import check_positive_int
 from optheory.numeric.backend import as_array, check_backend
 from optheory.symbolic.objective import Objective
 
-__all__ = ["ExpressionProblem"]
+__all__ = ["MAX_GRADIENT_NODES", "ExpressionProblem", "gradient_size_estimate"]
+
+#: Largest estimated size (syntax-tree nodes) of the gradient of an objective:
+#: its variable count times the size of the objective, checked before
+#: differentiating.  Compiling 100 000 nodes takes a few seconds.
+MAX_GRADIENT_NODES = 100_000
 
 
 def _drop_dirac(expr: sp.Expr) -> sp.Expr:
     """``expr`` with every ``DiracDelta(...)`` replaced by 0 (its value almost everywhere)."""
     return expr.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.S.Zero)
+
+
+def gradient_size_estimate(objective: Objective) -> int:
+    """Upper estimate of the gradient's size: variables x nodes of the objective.
+
+    Counted on the expression tree without differentiating (linear in its size).
+    """
+    nodes = sum(1 for _ in sp.preorder_traversal(objective.expr))
+    return objective.dim * nodes
+
+
+# Heaviside, Max and Min are printed by sympy's numpy printer through Piecewise
+# rewrites whose condition simplification is exponential in the argument count
+# (Max of 10 names: minutes); they are compiled as direct array functions.
+_MAX = sp.Function("_optheory_max")
+_MIN = sp.Function("_optheory_min")
+_HEAVISIDE = sp.Function("_optheory_heaviside")
+
+
+def _direct_functions(expr: sp.Expr) -> sp.Expr:
+    return expr.replace(
+        lambda e: isinstance(e, sp.Heaviside), lambda e: _HEAVISIDE(e.args[0])
+    ).replace(
+        lambda e: isinstance(e, sp.Max), lambda e: _MAX(*e.args)
+    ).replace(
+        lambda e: isinstance(e, sp.Min), lambda e: _MIN(*e.args)
+    )
+
+
+def _namespace(backend: str) -> dict[str, Any]:
+    if backend == "torch":
+        import torch
+
+        def tmax(*args: Any) -> Any:
+            out = torch.as_tensor(args[0])
+            for a in args[1:]:
+                out = torch.maximum(out, torch.as_tensor(a))
+            return out
+
+        def tmin(*args: Any) -> Any:
+            out = torch.as_tensor(args[0])
+            for a in args[1:]:
+                out = torch.minimum(out, torch.as_tensor(a))
+            return out
+
+        def theaviside(x: Any) -> Any:
+            x = torch.as_tensor(x)
+            return torch.heaviside(x, torch.full_like(x, 0.5))
+
+        return {"_optheory_max": tmax, "_optheory_min": tmin, "_optheory_heaviside": theaviside}
+
+    def nmax(*args: Any) -> Any:
+        return np.maximum.reduce(np.broadcast_arrays(*args))
+
+    def nmin(*args: Any) -> Any:
+        return np.minimum.reduce(np.broadcast_arrays(*args))
+
+    def nheaviside(x: Any) -> Any:
+        return np.heaviside(x, 0.5)
+
+    return {"_optheory_max": nmax, "_optheory_min": nmin, "_optheory_heaviside": nheaviside}
+
+
+def _printer(backend: str, namespace: dict[str, Any]) -> Any:
+    """lambdify's printer for ``backend`` that prints our direct functions by name."""
+    base: Any
+    if backend == "torch":
+        from sympy.printing.pytorch import TorchPrinter as base
+    else:
+        from sympy.printing.numpy import NumPyPrinter as base
+
+    class Printer(base):  # type: ignore[misc, valid-type]
+        def _print_Function(self, expr: sp.Expr) -> str:
+            name = type(expr).__name__
+            if name in namespace:
+                return f"{name}({', '.join(self._print(a) for a in expr.args)})"
+            return str(super()._print_Function(expr))
+
+    return Printer({"fully_qualified_modules": False, "inline": True,
+                    "allow_unknown_functions": True, "user_functions": {}})
 
 
 class ExpressionProblem:
@@ -29,15 +115,29 @@ class ExpressionProblem:
     are replaced by 0: they vanish almost everywhere, and no numeric backend
     can evaluate them.
 
+    Parameters
+    ----------
+    objective : Objective
+    backend : {"numpy", "torch"}
+    device : str
+    max_gradient_nodes : int
+        Budget for :func:`gradient_size_estimate` (variables x objective size),
+        checked before differentiating; default :data:`MAX_GRADIENT_NODES`.
+
     Raises
     ------
     ValueError
         ``objective`` is not an :class:`~optheory.symbolic.objective.Objective`,
-        or the backend/device is unknown.
+        the backend/device is unknown, or the gradient would exceed
+        ``max_gradient_nodes``.
     """
 
     def __init__(
-        self, objective: Objective, backend: str = "numpy", device: str = "cpu"
+        self,
+        objective: Objective,
+        backend: str = "numpy",
+        device: str = "cpu",
+        max_gradient_nodes: int = MAX_GRADIENT_NODES,
     ) -> None:
         if not isinstance(objective, Objective):
             raise ValueError(
@@ -45,15 +145,29 @@ class ExpressionProblem:
                 f"{type(objective).__name__}; wrap it: Objective(parse_expression(text))"
             )
         check_backend(backend, device)
+        limit = check_positive_int("max_gradient_nodes", max_gradient_nodes)
+        size = gradient_size_estimate(objective)
+        if size > limit:
+            raise ValueError(
+                f"the objective is too large to differentiate and compile: {objective.dim} "
+                f"variables x {size // objective.dim} expression nodes = {size} gradient nodes, "
+                f"above max_gradient_nodes={limit}; use fewer variables or a smaller expression"
+            )
         self.objective = objective
         self.backend = backend
         self.device = device
         self.dtype = "float64"
         self.dim = objective.dim
-        modules = "torch" if backend == "torch" else "numpy"
+        namespace = _namespace(backend)
+        modules = [namespace, "torch" if backend == "torch" else "numpy"]
+        printer = _printer(backend, namespace)
         args = list(objective.variables)
-        self._f = sp.lambdify(args, objective.expr, modules=modules)
-        self._g = [sp.lambdify(args, _drop_dirac(gi), modules=modules) for gi in objective.gradient]
+
+        def compile_(expr: sp.Expr) -> Any:
+            return sp.lambdify(args, _direct_functions(expr), modules=modules, printer=printer)
+
+        self._f = compile_(objective.expr)
+        self._g = [compile_(_drop_dirac(gi)) for gi in objective.gradient]
 
     def _columns(self, x: Any) -> tuple[Any, list[Any]]:
         arr = as_array(x, self.backend, self.device)

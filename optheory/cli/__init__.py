@@ -55,16 +55,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 _NEGATIVE_VALUE = re.compile(r"^-[\d.]")
+#: A value starting with a minus sign that is no option: ``-x**2``, ``-2*x`` (not ``-h``).
+_DASHED_VALUE = re.compile(r"^-(?!-)[^=\s]{2,}")
 
 
-def _attach_negative_values(argv: list[str]) -> list[str]:
-    """Turn ``--x0 -5,-2`` into ``--x0=-5,-2`` so negative values are not read as options."""
+def _value_options(parser: argparse.ArgumentParser) -> set[str]:
+    """The ``--long`` option strings that take a value, in ``parser`` and its subcommands."""
+    found: set[str] = set()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found |= _value_options(sub)
+        elif action.nargs != 0:
+            found.update(o for o in action.option_strings if o.startswith("--"))
+    return found
+
+
+def _attach_negative_values(argv: list[str], value_options: set[str] | None = None) -> list[str]:
+    """Turn ``--x0 -5,-2`` into ``--x0=-5,-2`` so negative values are not read as options.
+
+    Also ``--f -x**2`` becomes ``--f=-x**2`` when ``--f`` is among ``value_options``.
+    """
     out: list[str] = []
     i = 0
     while i < len(argv):
         token = argv[i]
-        if (token.startswith("--") and "=" not in token and i + 1 < len(argv)
-                and _NEGATIVE_VALUE.match(argv[i + 1])):
+        nxt = argv[i + 1] if i + 1 < len(argv) else ""
+        if (token.startswith("--") and "=" not in token and nxt
+                and (_NEGATIVE_VALUE.match(nxt)
+                     or (value_options is not None and token in value_options
+                         and _DASHED_VALUE.match(nxt)))):
             out.append(f"{token}={argv[i + 1]}")
             i += 2
             continue
@@ -98,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
     raw = list(argv) if argv is not None else sys.argv[1:]
-    args = parser.parse_args(_attach_negative_values(raw))
+    args = parser.parse_args(_attach_negative_values(raw, _value_options(parser)))
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
