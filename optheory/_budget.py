@@ -21,9 +21,11 @@ from typing import Any
 
 __all__ = [
     "DEFAULT_MAX_MEMORY",
+    "DEFAULT_MAX_SECONDS",
     "MAX_LITERAL_DIGITS",
     "MAX_LITERAL_EXPONENT",
     "check_literal",
+    "too_many_digits",
     "check_memory",
     "format_bytes",
     "parse_memory",
@@ -32,6 +34,8 @@ __all__ = [
 
 #: Bytes of arrays one call may allocate, results included, unless raised.
 DEFAULT_MAX_MEMORY = 2**30
+#: Seconds a run may take, estimated after a short probe, unless raised.
+DEFAULT_MAX_SECONDS = 60.0
 #: Most significant digits of a number literal (integer, decimal, or each side of p/q).
 MAX_LITERAL_DIGITS = 100
 #: Largest magnitude of the decimal exponent of an exactly parsed literal: the
@@ -73,6 +77,12 @@ def _literal_parts(text: str) -> tuple[int, int] | None:
     significant = len(digits.rstrip("0")) or 1
     leading = len(whole.lstrip("0")) - 1 if whole.lstrip("0") else -(len(frac) - len(frac.lstrip("0")) + 1)
     return significant, leading + exponent
+
+
+def too_many_digits(text: str, maximum: int) -> bool:
+    """Whether the decimal literal ``text`` surely exceeds ``maximum`` (from its written size)."""
+    parts = _literal_parts(text.split("/", 1)[0])
+    return parts is not None and parts[0] > 0 and parts[1] > len(str(maximum))
 
 
 def check_literal(text: str, name: str, *, as_float: bool = False) -> None:
