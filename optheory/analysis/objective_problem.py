@@ -25,12 +25,20 @@ def _drop_dirac(expr: sp.Expr) -> sp.Expr:
 
 
 def gradient_size_estimate(objective: Objective) -> int:
-    """Upper estimate of the gradient's size: variables x nodes of the objective.
+    """Estimate of the gradient's size, counted without differentiating.
 
-    Counted on the expression tree without differentiating (linear in its size).
+    For each top-level term of the objective (a sum's summands), the number of
+    its variables times its number of tree nodes: differentiating a term by
+    each of its variables copies it at most once per variable (a product
+    rule), and terms without a variable contribute nothing.  Linear in the
+    size of the expression.
     """
-    nodes = sum(1 for _ in sp.preorder_traversal(objective.expr))
-    return objective.dim * nodes
+    total = 0
+    for term in sp.Add.make_args(objective.expr):
+        variables = len(term.free_symbols)
+        if variables:
+            total += variables * sum(1 for _ in sp.preorder_traversal(term))
+    return total
 
 
 # Heaviside, Max and Min are printed by sympy's numpy printer through Piecewise
@@ -121,7 +129,7 @@ class ExpressionProblem:
     backend : {"numpy", "torch"}
     device : str
     max_gradient_nodes : int
-        Budget for :func:`gradient_size_estimate` (variables x objective size),
+        Budget for :func:`gradient_size_estimate`,
         checked before differentiating; default :data:`MAX_GRADIENT_NODES`.
 
     Raises
@@ -149,9 +157,9 @@ class ExpressionProblem:
         size = gradient_size_estimate(objective)
         if size > limit:
             raise ValueError(
-                f"the objective is too large to differentiate and compile: {objective.dim} "
-                f"variables x {size // objective.dim} expression nodes = {size} gradient nodes, "
-                f"above max_gradient_nodes={limit}; use fewer variables or a smaller expression"
+                f"the objective is too large to differentiate and compile: its gradient would "
+                f"have about {size} expression nodes ({objective.dim} variables), above "
+                f"max_gradient_nodes={limit}; use fewer variables or a smaller expression"
             )
         self.objective = objective
         self.backend = backend
@@ -163,11 +171,13 @@ class ExpressionProblem:
         printer = _printer(backend, namespace)
         args = list(objective.variables)
 
-        def compile_(expr: sp.Expr) -> Any:
-            return sp.lambdify(args, _direct_functions(expr), modules=modules, printer=printer)
+        def compile_(expr: Any) -> Any:
+            return sp.lambdify(args, expr, modules=modules, printer=printer)
 
-        self._f = compile_(objective.expr)
-        self._g = [compile_(_drop_dirac(gi)) for gi in objective.gradient]
+        self._f = compile_(_direct_functions(objective.expr))
+        # one function returning the list of components: lambdify's cost per call grows
+        # with the number of arguments, so d separate functions would cost O(d^2)
+        self._g = compile_([_direct_functions(_drop_dirac(gi)) for gi in objective.gradient])
 
     def _columns(self, x: Any) -> tuple[Any, list[Any]]:
         arr = as_array(x, self.backend, self.device)
@@ -188,12 +198,15 @@ class ExpressionProblem:
 
     def grad(self, x: Any) -> Any:
         arr, cols = self._columns(x)
-        parts = [self._broadcast(g(*cols), arr[..., 0]) for g in self._g]
+        values = self._g(*cols)
         if self.backend == "numpy":
-            return np.stack(parts, axis=-1)
+            out = np.empty(arr.shape, dtype=float)
+            for i, value in enumerate(values):
+                out[..., i] = value  # broadcasts the constants lambdify returns as scalars
+            return out
         import torch
 
-        return torch.stack(parts, dim=-1)
+        return torch.stack([self._broadcast(v, arr[..., 0]) for v in values], dim=-1)
 
     def hessian_at(self, x: Any) -> np.ndarray:
         """The sympy Hessian evaluated at one point (numpy, float64)."""

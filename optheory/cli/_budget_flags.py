@@ -51,7 +51,7 @@ def check_gradient_size(objective: Any, flag: str) -> None:
     size = gradient_size_estimate(objective)
     if size > MAX_GRADIENT_NODES:
         raise ValueError(
-            f"{flag} is too large to differentiate: {objective.dim} variables x "
-            f"{size // objective.dim} expression nodes = {size} gradient nodes, above the limit "
+            f"{flag} is too large to differentiate: its gradient would have about {size} "
+            f"expression nodes ({objective.dim} variables), above the limit "
             f"{MAX_GRADIENT_NODES}; use fewer variables or a smaller expression"
         )

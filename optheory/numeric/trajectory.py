@@ -251,6 +251,8 @@ def iterate(
 #: Iterates kept at full resolution at the end of a strided run (cycle detection
 #: needs up to ``max_period * repeats + 1 = 251`` of them).
 TAIL_ROWS = 256
+#: Rows a run keeps by default when its whole trajectory exceeds the memory budget.
+STRIDED_ROWS = 10_000
 #: Steps buffered between two evaluations of the loss while recording.
 _CHUNK_ROWS = 4096
 #: Seconds of stepping after which a run's total time is estimated.
@@ -281,7 +283,8 @@ def plan_recording(
     ``row_bytes`` is the size of one iterate row plus its loss.  The working
     space is a chunk of iterates (held twice while stacked) and the tail; the
     rest holds the kept rows.  ``stride=None`` keeps every step when they fit,
-    else the smallest stride that fits; an explicit ``stride`` (1 = the whole
+    else a stride keeping about :data:`STRIDED_ROWS` rows (fewer if those do
+    not fit); an explicit ``stride`` (1 = the whole
     trajectory) is refused when its rows do not fit.
 
     Raises
@@ -308,7 +311,7 @@ def plan_recording(
         return stride, chunk_rows
     if (steps + 1) * row_bytes <= room:
         return 1, chunk_rows
-    fit = max(3, room // row_bytes - 1)
+    fit = max(3, min(room // row_bytes - 1, STRIDED_ROWS))
     return max(1, -(-steps // (fit - 2))), chunk_rows
 
 
