@@ -15,7 +15,7 @@ import sympy as sp
 from optheory._budget import check_literal
 
 __all__ = [
-    "add_json_flag", "emit", "parse_float", "parse_float_vector", "parse_matrix", "parse_number",
+    "StdoutError", "add_json_flag", "emit", "write_stdout", "parse_float", "parse_float_vector", "parse_matrix", "parse_number",
     "parse_vector", "to_jsonable",
 ]
 
@@ -116,10 +116,33 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+class StdoutError(OSError):
+    """Writing the command's output to stdout failed (a full device, an I/O error)."""
+
+
+def write_stdout(text: str) -> None:
+    """Write ``text`` to stdout and flush it; a failing device raises :class:`StdoutError`.
+
+    A closed pipe (``BrokenPipeError``) is passed through: the CLI treats it as
+    the reader having had enough.
+    """
+    try:
+        if sys.stdout is None:
+            raise StdoutError("standard output is closed")
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except StdoutError:
+        raise
+    except OSError as exc:
+        raise StdoutError(exc.strerror or str(exc)) from None
+
+
 def emit(payload: Any, as_json: bool, text: str) -> None:
-    """Print ``payload`` as JSON, or ``text`` for people."""
+    """Print ``payload`` as JSON, or ``text`` for people (flushed; see :func:`write_stdout`)."""
     if as_json:
-        json.dump(to_jsonable(payload), sys.stdout, indent=2, sort_keys=False, allow_nan=False)
-        sys.stdout.write("\n")
+        body = json.dumps(to_jsonable(payload), indent=2, sort_keys=False, allow_nan=False)
+        write_stdout(body + "\n")
     else:
-        sys.stdout.write(text.rstrip("\n") + "\n")
+        write_stdout(text.rstrip("\n") + "\n")

@@ -24,8 +24,10 @@ def fake_build(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[dict[str
     """Replace build_report by a recorder (topics asked for, OPTHEORY_AIRFOIL seen)."""
     calls: list[dict[str, Any]] = []
 
-    def _record(out_dir: str, topics: Any = None, **_: Any) -> Path:
+    def _record(out_dir: str, topics: Any = None, on_ready: Any = None, **_: Any) -> Path:
         calls.append({"out": out_dir, "topics": list(topics), "data": os.environ.get(AIRFOIL)})
+        if on_ready is not None:
+            on_ready(tmp_path / "r")
         return tmp_path / "r"
 
     monkeypatch.setattr(build, "build_report", _record)
