@@ -138,6 +138,7 @@ def atomic_write_files(
         One line naming the path that could not be written.
     """
     staged: list[tuple[Path, Path]] = []
+    created: list[Path] = []
     try:
         for path, data in files.items():
             target = Path(path)
@@ -145,6 +146,7 @@ def atomic_write_files(
                 raise ValueError(
                     f"cannot write {str(target)!r}: it is a directory; choose a file path"
                 )
+            created += _missing_ancestors(target)
             parent = _prepare_parent(target)
             try:
                 fd, tmp_name = tempfile.mkstemp(prefix=f".tmp-{target.name}-", dir=parent)
@@ -170,8 +172,24 @@ def atomic_write_files(
         for tmp, _ in staged:
             with contextlib.suppress(OSError):
                 tmp.unlink()
+        for folder in reversed(created):  # only the folders this call made, if still empty
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
     return [target for _, target in staged]
+
+
+def _missing_ancestors(path: Path) -> list[Path]:
+    """The ancestors of ``path`` that do not exist yet, outermost first."""
+    missing = []
+    for folder in path.parents:
+        try:
+            if folder.exists():
+                break
+        except OSError:
+            break
+        missing.append(folder)
+    return list(reversed(missing))
 
 
 def _remove_tree(path: Path) -> None:

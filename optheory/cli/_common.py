@@ -116,7 +116,7 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
-class StdoutError(OSError):
+class StdoutError(Exception):
     """Writing the command's output to stdout failed (a full device, an I/O error)."""
 
 

@@ -6,13 +6,14 @@ textbook's 2-D demos (start (-5, -2), 20 steps, printed final line).
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import numpy as np
 
 from optheory._budget import DEFAULT_MAX_SECONDS, resolve_max_memory
 from optheory._checks import check_choice, check_positive_int
-from optheory.numeric.backend import as_array, check_backend
+from optheory.numeric.backend import as_array, check_backend, torch_cpu_threads
 from optheory.numeric.optimizers import CONVENTIONS, METHODS, batch_size, get_method
 from optheory.numeric.trajectory import (
     Trajectory,
@@ -143,7 +144,10 @@ def run(
         x, state = spec.update(grad(x), state, x, live)
         return x
 
-    with overflow_ok():
+    threads = (
+        torch_cpu_threads(start.size, device) if backend == "torch" else contextlib.nullcontext()
+    )
+    with overflow_ok(), threads:
         rec = record(
             step, x, steps, lambda xs: evaluate_loss(problem, xs), stride=keep, chunk_rows=chunk,
             progress=show_progress(progress, steps), desc=f"run {method}",

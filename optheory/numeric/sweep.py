@@ -33,6 +33,7 @@ Two kernels compute the same numbers:
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
 import time
@@ -44,7 +45,13 @@ import numpy as np
 
 from optheory._budget import DEFAULT_MAX_SECONDS
 from optheory._checks import check_choice, check_in_range, check_positive_int
-from optheory.numeric.backend import as_array, check_backend, import_torch, to_numpy
+from optheory.numeric.backend import (
+    as_array,
+    check_backend,
+    import_torch,
+    to_numpy,
+    torch_cpu_threads,
+)
 from optheory.numeric.compiled import numba_available, recurrence_steps
 from optheory.numeric.optimizers import CONVENTIONS, METHODS, batch_size, get_method
 from optheory.numeric.optimizers._spec import check_hyper_value
@@ -497,8 +504,12 @@ def run_plan(
     # The fused kernel's buffers are allocated once and reused by every chunk.
     fused = plan.kernel in _FUSED_KERNELS
     space = _Workspace(plan.chunk, plan.lam.size, ops) if fused else None
+    threads = (
+        torch_cpu_threads(plan.chunk * plan.lam.size, plan.device)
+        if plan.backend == "torch" else contextlib.nullcontext()
+    )
     try:
-        with overflow_ok():
+        with overflow_ok(), threads:
             for lo in range(0, size, plan.chunk):
                 rows = np.arange(lo, min(lo + plan.chunk, size))
                 out = _run_chunk(_make_stepper(plan, rows, ops, space), plan, ops, clock)

@@ -18,7 +18,7 @@ import numpy as np
 
 from optheory._budget import DEFAULT_MAX_SECONDS, resolve_max_memory
 from optheory._checks import check_choice, check_positive_int
-from optheory.numeric.backend import as_array, import_torch
+from optheory.numeric.backend import as_array, import_torch, torch_cpu_threads
 from optheory.numeric.optimizers import METHODS, batch_size, get_method
 from optheory.numeric.trajectory import (
     Trajectory,
@@ -185,7 +185,7 @@ def run_torch(
         opt.step()
         return current()
 
-    with overflow_ok():
+    with overflow_ok(), torch_cpu_threads(start.size, device):
         rec = record(
             step, current(), steps, lambda xs: evaluate_loss(problem, xs), stride=keep,
             chunk_rows=chunk, progress=show_progress(progress, steps),
