@@ -25,7 +25,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 __all__ = [
     "atomic_write_bytes",
@@ -121,7 +121,7 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "
 
 
 def atomic_write_files(
-    files: Mapping[str | os.PathLike[str], bytes],
+    files: Mapping[Any, bytes],
     on_ready: Callable[[list[Path]], None] | None = None,
 ) -> list[Path]:
     """Write several files all or nothing; return their paths.

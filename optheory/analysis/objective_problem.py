@@ -98,9 +98,13 @@ def _printer(backend: str, namespace: dict[str, Any]) -> Any:
     """lambdify's printer for ``backend`` that prints our direct functions by name."""
     base: Any
     if backend == "torch":
-        from sympy.printing.pytorch import TorchPrinter as base
+        from sympy.printing.pytorch import TorchPrinter
+
+        base = TorchPrinter
     else:
-        from sympy.printing.numpy import NumPyPrinter as base
+        from sympy.printing.numpy import NumPyPrinter
+
+        base = NumPyPrinter
 
     class Printer(base):  # type: ignore[misc, valid-type]
         def _print_Function(self, expr: sp.Expr) -> str:

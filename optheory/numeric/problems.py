@@ -61,6 +61,17 @@ class EigenQuadratic:
         ``max_memory``.
     """
 
+    backend: str
+    device: str
+    dtype: str
+    dim: int
+    _lam: np.ndarray
+    _O: np.ndarray | None
+    _Q: np.ndarray | None
+    _diagonal: bool
+    _xs: np.ndarray
+    _cache: dict[str, Any]
+
     def __init__(
         self,
         eigenvalues: Any,
@@ -93,7 +104,7 @@ class EigenQuadratic:
         xs = np.zeros(d) if x_star is None else _finite_vector("x_star", x_star)
         if xs.size != d:
             raise ValueError(f"x_star has {xs.size} entries but there are {d} eigenvalues")
-        hs = check_finite("h_star", h_star)
+        hs: float = check_finite("h_star", h_star)
         self.backend = backend
         self.device = device
         self.dtype = dtype
@@ -102,14 +113,14 @@ class EigenQuadratic:
         self._diagonal = O is None or bool(np.array_equal(O, np.eye(d)))
         self._O = None if self._diagonal and O is None else O
         self._xs = xs
-        self.h_star = hs
-        self._Q: np.ndarray | None = None
+        self.h_star: float = hs
+        self._Q = None
         if self._O is not None:
             Q = (self._O.T * lam) @ self._O
             self._Q = (Q + Q.T) / 2
-        self._cache: dict[str, Any] = {}
-        self.eigenvalues = self._to(lam)
-        self.x_star = self._to(xs)
+        self._cache = {}
+        self.eigenvalues: Any = self._to(lam)
+        self.x_star: Any = self._to(xs)
 
     @property
     def basis(self) -> Any:

@@ -103,12 +103,12 @@ def test_min_max_abs_compile_directly_on_both_backends(backend):
 
 
 def test_gradient_size_is_estimated_before_differentiating():
-    from optheory.analysis.objective_problem import gradient_size_estimate
-    from optheory.symbolic.parse import parse_expression
-
     import itertools
     import keyword
     import string
+
+    from optheory.analysis.objective_problem import gradient_size_estimate
+    from optheory.symbolic.parse import parse_expression
 
     pairs = (a + b for a, b in itertools.product(string.ascii_lowercase, repeat=2))
     names = [n for n in pairs if not keyword.iskeyword(n)][:300]
