@@ -23,7 +23,7 @@ from optheory.symbolic.parse import parse_expression
 
 NAMES = [
     a + b for a, b in itertools.product(string.ascii_lowercase, repeat=2)
-    if not keyword.iskeyword(a + b)
+    if not keyword.iskeyword(a + b) and a + b != "pi"  # pi is the constant
 ]
 
 
