@@ -8,6 +8,13 @@ directory is left untouched.
 
 Every failure to write raises :class:`ValueError` with one line naming the path,
 so the CLI can print it as is.
+
+Directory swaps are serialized by an exclusive ``flock`` on the parent folder,
+so concurrent builds into one target never see each other's half-done renames.
+Temporary and backup folders carry the builder's process id
+(``.tmp-<name>-<pid>-XXXX``, ``.old-<name>-<pid>-XXXX``); the next build removes
+those whose process is gone (killed with SIGKILL, power loss), restoring a
+backup when the target itself is missing.
 """
 
 from __future__ import annotations
@@ -16,12 +23,13 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 __all__ = [
     "atomic_write_bytes",
+    "atomic_write_files",
     "atomic_write_text",
     "replace_directory_atomically",
     "staged_directory",
@@ -112,8 +120,149 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "
     return atomic_write_bytes(path, text.encode(encoding))
 
 
+def atomic_write_files(
+    files: Mapping[Any, bytes],
+    on_ready: Callable[[list[Path]], None] | None = None,
+) -> list[Path]:
+    """Write several files all or nothing; return their paths.
+
+    Every file is first written (and flushed) to a temporary sibling; only
+    when all are complete are they renamed over their targets.  If any write
+    fails (a full disk, no permission), every temporary file is removed and
+    no target has changed.  ``on_ready(paths)`` runs between the two phases;
+    if it raises, nothing is renamed either.
+
+    Raises
+    ------
+    ValueError
+        One line naming the path that could not be written.
+    """
+    staged: list[tuple[Path, Path]] = []
+    created: list[Path] = []
+    try:
+        for path, data in files.items():
+            target = Path(path)
+            if target.is_dir():
+                raise ValueError(
+                    f"cannot write {str(target)!r}: it is a directory; choose a file path"
+                )
+            created += _missing_ancestors(target)
+            parent = _prepare_parent(target)
+            try:
+                fd, tmp_name = tempfile.mkstemp(prefix=f".tmp-{target.name}-", dir=parent)
+            except OSError as exc:
+                raise _cannot_write(target, exc) from None
+            staged.append((Path(tmp_name), target))
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.chmod(tmp_name, 0o644)
+            except OSError as exc:
+                raise _cannot_write(target, exc) from None
+        if on_ready is not None:
+            on_ready([target for _, target in staged])
+        for tmp, target in staged:
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise _cannot_write(target, exc) from None
+    except BaseException:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        for folder in reversed(created):  # only the folders this call made, if still empty
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+    return [target for _, target in staged]
+
+
+def _missing_ancestors(path: Path) -> list[Path]:
+    """The ancestors of ``path`` that do not exist yet, outermost first."""
+    missing = []
+    for folder in path.parents:
+        try:
+            if folder.exists():
+                break
+        except OSError:
+            break
+        missing.append(folder)
+    return list(reversed(missing))
+
+
 def _remove_tree(path: Path) -> None:
+    """Remove a folder, or a symlink without following it."""
+    if path.is_symlink() or path.is_file():
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return
     shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``folder`` (POSIX; a no-op where unsupported)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def _clean_stale(parent: Path, name: str) -> None:
+    """Remove what dead builders of ``parent/name`` left; restore a lost target.
+
+    Must be called with the parent folder locked.
+    """
+    final = parent / name
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return
+    backups: list[Path] = []
+    for entry in entries:
+        for kind in (".tmp-", ".old-"):
+            prefix = f"{kind}{name}-"
+            if not entry.name.startswith(prefix):
+                continue
+            pid_text = entry.name[len(prefix):].split("-", 1)[0]
+            if not pid_text.isdigit() or _pid_alive(int(pid_text)):
+                continue
+            path = Path(entry.path)
+            if kind == ".old-":
+                backups.append(path)
+            elif entry.is_dir(follow_symlinks=False):
+                _remove_tree(path)
+    for backup in backups:
+        if not final.exists() and not final.is_symlink():
+            with contextlib.suppress(OSError):
+                os.rename(backup, final)  # the builder died between its two renames
+                continue
+        _remove_tree(backup)
 
 
 @contextlib.contextmanager
@@ -150,43 +299,56 @@ def staged_directory(target: str | os.PathLike[str]) -> Iterator[Path]:
     final = Path(target).absolute()
     if final.name in ("", ".", ".."):
         raise ValueError(f"cannot write {str(target)!r}: give a named directory")
-    if final.exists() and not final.is_dir():
-        raise ValueError(
-            f"cannot write {str(final)!r}: it exists and is not a directory; "
-            "choose a directory path"
-        )
-    parent = _prepare_parent(final)
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-", dir=parent))
+        _check_directory_target(final)
+        parent = _prepare_parent(final)
+        with _locked(parent):
+            _clean_stale(parent, final.name)
+            staging = Path(
+                tempfile.mkdtemp(prefix=f".tmp-{final.name}-{os.getpid()}-", dir=parent)
+            )
     except OSError as exc:
         raise _cannot_write(final, exc) from None
     try:
         yield staging
         # mkdtemp creates 0o700; a report folder should be readable like any other.
         os.chmod(staging, 0o755)
-        _swap_in(staging, final)
+        with _locked(parent):
+            _check_directory_target(final)
+            _swap_in(staging, final)
+    except OSError as exc:
+        _remove_tree(staging)
+        where = Path(exc.filename) if isinstance(exc.filename, str) else final
+        if staging in where.parents or where == staging:
+            where = final
+        raise _cannot_write(where, exc) from None
     except BaseException:
         _remove_tree(staging)
         raise
 
 
+def _check_directory_target(final: Path) -> None:
+    if final.exists() and not final.is_dir():
+        raise ValueError(
+            f"cannot write {str(final)!r}: it exists and is not a directory; "
+            "choose a directory path"
+        )
+
+
 def _swap_in(staging: Path, final: Path) -> None:
     """Rename ``staging`` to ``final``, keeping the old ``final`` until it succeeds."""
     backup: Path | None = None
-    if final.exists():
-        backup = Path(tempfile.mkdtemp(prefix=f".old-{final.name}-", dir=final.parent))
+    if final.exists() or final.is_symlink():
+        backup = Path(
+            tempfile.mkdtemp(prefix=f".old-{final.name}-{os.getpid()}-", dir=final.parent)
+        )
         backup.rmdir()  # only the unique name is wanted
-        try:
-            os.rename(final, backup)
-        except OSError as exc:
-            raise _cannot_write(final, exc) from None
+        os.rename(final, backup)
     try:
         os.rename(staging, final)
-    except BaseException as exc:
+    except BaseException:
         if backup is not None:
             os.rename(backup, final)
-        if isinstance(exc, OSError):
-            raise _cannot_write(final, exc) from None
         raise
     if backup is not None:
         _remove_tree(backup)

@@ -55,17 +55,39 @@ def _checksum_error(path: Path, problem: str) -> ValueError:
 
 
 def _read_verified(path: Path) -> bytes:
-    """The bytes of ``path`` once their SHA-1 matches :data:`AIRFOIL_SHA1`."""
+    """The bytes of ``path`` once their SHA-1 matches :data:`AIRFOIL_SHA1`.
+
+    The size is checked first (a file above :data:`_MAX_DOWNLOAD_BYTES` cannot
+    be the 59 kB data set and is refused unread), then the file is hashed
+    while it is read in blocks, so memory stays bounded whatever the file.
+    """
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > _MAX_DOWNLOAD_BYTES:
+                raise _checksum_error(
+                    path, f"is {size} bytes, far larger than the data set (about 59 kB)"
+                )
+            digest = hashlib.sha1()
+            blocks = []
+            read = 0
+            while block := handle.read(1 << 16):
+                read += len(block)
+                if read > _MAX_DOWNLOAD_BYTES:  # grew while being read
+                    raise _checksum_error(path, "is larger than the data set (about 59 kB)")
+                digest.update(block)
+                blocks.append(block)
     except FileNotFoundError:
         raise _checksum_error(path, "does not exist") from None
+    except IsADirectoryError:
+        raise _checksum_error(path, "is a directory") from None
     except OSError as exc:
         raise _checksum_error(path, f"cannot be read ({exc.strerror or exc})") from None
-    digest = hashlib.sha1(raw).hexdigest()
-    if digest != AIRFOIL_SHA1:
-        raise _checksum_error(path, f"has SHA-1 {digest} (corrupted or a different file)")
-    return raw
+    if digest.hexdigest() != AIRFOIL_SHA1:
+        raise _checksum_error(
+            path, f"has SHA-1 {digest.hexdigest()} (corrupted or a different file)"
+        )
+    return b"".join(blocks)
 
 
 def _download(target: Path) -> bytes:

@@ -313,6 +313,8 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         if device == "cpu":
             med["sweep_torch_s"], t, ratio["torch"] = paired_times(sweep_torch, passes, repeats)
             streams.append(t)
+            torch.set_num_threads(1)
+            med["sweep_torch_1_thread_wall_s"] = median_time(sweep_torch, repeats, wall)
             torch.set_num_threads(all_threads)
             med["sweep_torch_all_threads_wall_s"], t, ratio["torch_all"] = paired_times(
                 sweep_torch, passes, repeats, wall
@@ -428,6 +430,11 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
             out["fraction_of_torch_stream_all_threads"] = (
                 med["stream_torch_all_threads_wall_s"] / med["sweep_torch_all_threads_wall_s"]
             )
+            # torch's default thread setting (the library picks its own count per call)
+            # against 1 thread, both wall clock: >= 1 means the default is not slower
+            out["torch_default_vs_1_thread"] = (
+                med["sweep_torch_1_thread_wall_s"] / med["sweep_torch_all_threads_wall_s"]
+            )
     else:
         out["speedup_vs_torch_loop"] = float("nan")
         notes.append("torch is not installed: no torch path, no torch.optim loop")
@@ -471,6 +478,12 @@ def verdicts(res: dict[str, Any]) -> list[str]:
         frac_t = res["fraction_of_stream_torch"]
         rows.append((goal, f"{frac_t:.3f}", frac_t >= TARGET_FRACTION,
                      f"torch sweep, {cfg['torch_threads']} thread(s), {cfg['clock']} clock"))
+    if "torch_default_vs_1_thread" in res:
+        speed = res["torch_default_vs_1_thread"]
+        # 10% allowance for timing noise between two wall-clock medians
+        rows.append(("torch default >= 1 thread", f"{speed:.2f}x", speed >= 0.9,
+                     f"torch sweep with torch's default {cfg['torch_all_threads']} threads "
+                     "over the same with 1 thread, wall clock"))
     if "fraction_of_stream_torch_all_threads" in res:
         frac_a = res["fraction_of_stream_torch_all_threads"]
         rows.append((goal, f"{frac_a:.3f}", frac_a >= TARGET_FRACTION,
@@ -545,6 +558,12 @@ def table(res: dict[str, Any]) -> str:
     ]
     if "fraction_of_stream_torch" in res:
         lines.append(f"torch sweep / streaming reference: {res['fraction_of_stream_torch']:.2f}")
+    if "torch_default_vs_1_thread" in res:
+        lines.append(
+            f"torch sweep, default setting ({cfg['torch_all_threads']} threads) vs 1 thread "
+            f"(wall): {med['sweep_torch_all_threads_wall_s']:.3g} s vs "
+            f"{med['sweep_torch_1_thread_wall_s']:.3g} s"
+        )
     if "fraction_of_stream_torch_all_threads" in res:
         lines.append(
             f"torch sweep, {cfg['torch_all_threads']} threads (wall): "

@@ -7,15 +7,114 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from optheory._checks import check_positive_int
 from optheory.numeric.backend import as_array, check_backend
 from optheory.symbolic.objective import Objective
 
-__all__ = ["ExpressionProblem"]
+__all__ = ["MAX_GRADIENT_NODES", "ExpressionProblem", "gradient_size_estimate"]
+
+#: Largest estimated size (syntax-tree nodes, :func:`gradient_size_estimate`) of the
+#: gradient of an objective, checked before differentiating.  Differentiating and
+#: compiling grow faster than linearly: a product of 50 names (about 5000 nodes)
+#: takes 3 to 4 seconds, of 100 names 20 seconds; a sum of 333 squares is 999.
+MAX_GRADIENT_NODES = 4_000
 
 
 def _drop_dirac(expr: sp.Expr) -> sp.Expr:
     """``expr`` with every ``DiracDelta(...)`` replaced by 0 (its value almost everywhere)."""
     return expr.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.S.Zero)
+
+
+def gradient_size_estimate(objective: Objective) -> int:
+    """Estimate of the gradient's size, counted without differentiating.
+
+    For each top-level term of the objective (a sum's summands), the number of
+    its variables times its number of tree nodes: differentiating a term by
+    each of its variables copies it at most once per variable (a product
+    rule), and terms without a variable contribute nothing.  Linear in the
+    size of the expression.
+    """
+    total = 0
+    for term in sp.Add.make_args(objective.expr):
+        variables = len(term.free_symbols)
+        if variables:
+            total += variables * sum(1 for _ in sp.preorder_traversal(term))
+    return total
+
+
+# Heaviside, Max and Min are printed by sympy's numpy printer through Piecewise
+# rewrites whose condition simplification is exponential in the argument count
+# (Max of 10 names: minutes); they are compiled as direct array functions.
+_MAX = sp.Function("_optheory_max")
+_MIN = sp.Function("_optheory_min")
+_HEAVISIDE = sp.Function("_optheory_heaviside")
+
+
+def _direct_functions(expr: sp.Expr) -> sp.Expr:
+    return expr.replace(
+        lambda e: isinstance(e, sp.Heaviside), lambda e: _HEAVISIDE(e.args[0])
+    ).replace(
+        lambda e: isinstance(e, sp.Max), lambda e: _MAX(*e.args)
+    ).replace(
+        lambda e: isinstance(e, sp.Min), lambda e: _MIN(*e.args)
+    )
+
+
+def _namespace(backend: str) -> dict[str, Any]:
+    if backend == "torch":
+        import torch
+
+        def tmax(*args: Any) -> Any:
+            out = torch.as_tensor(args[0])
+            for a in args[1:]:
+                out = torch.maximum(out, torch.as_tensor(a))
+            return out
+
+        def tmin(*args: Any) -> Any:
+            out = torch.as_tensor(args[0])
+            for a in args[1:]:
+                out = torch.minimum(out, torch.as_tensor(a))
+            return out
+
+        def theaviside(x: Any) -> Any:
+            x = torch.as_tensor(x)
+            return torch.heaviside(x, torch.full_like(x, 0.5))
+
+        return {"_optheory_max": tmax, "_optheory_min": tmin, "_optheory_heaviside": theaviside}
+
+    def nmax(*args: Any) -> Any:
+        return np.maximum.reduce(np.broadcast_arrays(*args))
+
+    def nmin(*args: Any) -> Any:
+        return np.minimum.reduce(np.broadcast_arrays(*args))
+
+    def nheaviside(x: Any) -> Any:
+        return np.heaviside(x, 0.5)
+
+    return {"_optheory_max": nmax, "_optheory_min": nmin, "_optheory_heaviside": nheaviside}
+
+
+def _printer(backend: str, namespace: dict[str, Any]) -> Any:
+    """lambdify's printer for ``backend`` that prints our direct functions by name."""
+    base: Any
+    if backend == "torch":
+        from sympy.printing.pytorch import TorchPrinter
+
+        base = TorchPrinter
+    else:
+        from sympy.printing.numpy import NumPyPrinter
+
+        base = NumPyPrinter
+
+    class Printer(base):  # type: ignore[misc, valid-type]
+        def _print_Function(self, expr: sp.Expr) -> str:
+            name = type(expr).__name__
+            if name in namespace:
+                return f"{name}({', '.join(self._print(a) for a in expr.args)})"
+            return str(super()._print_Function(expr))
+
+    return Printer({"fully_qualified_modules": False, "inline": True,
+                    "allow_unknown_functions": True, "user_functions": {}})
 
 
 class ExpressionProblem:
@@ -29,15 +128,29 @@ class ExpressionProblem:
     are replaced by 0: they vanish almost everywhere, and no numeric backend
     can evaluate them.
 
+    Parameters
+    ----------
+    objective : Objective
+    backend : {"numpy", "torch"}
+    device : str
+    max_gradient_nodes : int
+        Budget for :func:`gradient_size_estimate`,
+        checked before differentiating; default :data:`MAX_GRADIENT_NODES`.
+
     Raises
     ------
     ValueError
         ``objective`` is not an :class:`~optheory.symbolic.objective.Objective`,
-        or the backend/device is unknown.
+        the backend/device is unknown, or the gradient would exceed
+        ``max_gradient_nodes``.
     """
 
     def __init__(
-        self, objective: Objective, backend: str = "numpy", device: str = "cpu"
+        self,
+        objective: Objective,
+        backend: str = "numpy",
+        device: str = "cpu",
+        max_gradient_nodes: int = MAX_GRADIENT_NODES,
     ) -> None:
         if not isinstance(objective, Objective):
             raise ValueError(
@@ -45,15 +158,31 @@ class ExpressionProblem:
                 f"{type(objective).__name__}; wrap it: Objective(parse_expression(text))"
             )
         check_backend(backend, device)
+        limit = check_positive_int("max_gradient_nodes", max_gradient_nodes)
+        size = gradient_size_estimate(objective)
+        if size > limit:
+            raise ValueError(
+                f"the objective is too large to differentiate and compile: its gradient would "
+                f"have about {size} expression nodes ({objective.dim} variables), above "
+                f"max_gradient_nodes={limit}; use fewer variables or a smaller expression"
+            )
         self.objective = objective
         self.backend = backend
         self.device = device
         self.dtype = "float64"
         self.dim = objective.dim
-        modules = "torch" if backend == "torch" else "numpy"
+        namespace = _namespace(backend)
+        modules = [namespace, "torch" if backend == "torch" else "numpy"]
+        printer = _printer(backend, namespace)
         args = list(objective.variables)
-        self._f = sp.lambdify(args, objective.expr, modules=modules)
-        self._g = [sp.lambdify(args, _drop_dirac(gi), modules=modules) for gi in objective.gradient]
+
+        def compile_(expr: Any) -> Any:
+            return sp.lambdify(args, expr, modules=modules, printer=printer)
+
+        self._f = compile_(_direct_functions(objective.expr))
+        # one function returning the list of components: lambdify's cost per call grows
+        # with the number of arguments, so d separate functions would cost O(d^2)
+        self._g = compile_([_direct_functions(_drop_dirac(gi)) for gi in objective.gradient])
 
     def _columns(self, x: Any) -> tuple[Any, list[Any]]:
         arr = as_array(x, self.backend, self.device)
@@ -74,12 +203,15 @@ class ExpressionProblem:
 
     def grad(self, x: Any) -> Any:
         arr, cols = self._columns(x)
-        parts = [self._broadcast(g(*cols), arr[..., 0]) for g in self._g]
+        values = self._g(*cols)
         if self.backend == "numpy":
-            return np.stack(parts, axis=-1)
+            out = np.empty(arr.shape, dtype=float)
+            for i, value in enumerate(values):
+                out[..., i] = value  # broadcasts the constants lambdify returns as scalars
+            return out
         import torch
 
-        return torch.stack(parts, dim=-1)
+        return torch.stack([self._broadcast(v, arr[..., 0]) for v in values], dim=-1)
 
     def hessian_at(self, x: Any) -> np.ndarray:
         """The sympy Hessian evaluated at one point (numpy, float64)."""

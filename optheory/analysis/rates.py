@@ -17,6 +17,7 @@ the largest modulus in the real and in the complex regime, and the resulting
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, reduce
@@ -26,6 +27,7 @@ import numpy as np
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
+from optheory._budget import check_memory, resolve_max_memory
 from optheory.methods import check_method, methods_with
 from optheory.symbolic.linear import (
     BETA,
@@ -100,7 +102,9 @@ def _is_torch(value: Any) -> bool:
     return type(value).__module__.startswith("torch")
 
 
-def spectral_radius(method: str, eta: Any, lam: Any, beta: Any = 0.0) -> Any:
+def spectral_radius(
+    method: str, eta: Any, lam: Any, beta: Any = 0.0, *, max_memory: int | None = None
+) -> Any:
     r"""Spectral radius of a linear method on :math:`f(x) = \lambda x^2/2`, broadcast.
 
     Parameters
@@ -114,6 +118,10 @@ def spectral_radius(method: str, eta: Any, lam: Any, beta: Any = 0.0) -> Any:
         Curvatures (any finite real; negative values describe concave directions).
     beta : array_like or torch.Tensor
         Momentum parameters (finite).  Must be 0 for ``"gd"``.
+    max_memory : int, optional
+        Bytes the broadcast inputs, complex roots and result may take (about
+        :data:`BYTES_PER_POINT` per point); default 1 GiB.  Larger maps:
+        :func:`~optheory.analysis.sweep_maps.spectral_radius_map` (8 bytes a point).
 
     Returns
     -------
@@ -127,7 +135,8 @@ def spectral_radius(method: str, eta: Any, lam: Any, beta: Any = 0.0) -> Any:
     ------
     ValueError
         Unknown method, non-numeric, complex or non-finite values, ``eta <= 0``,
-        ``beta != 0`` for ``"gd"``, or shapes that do not broadcast.
+        ``beta != 0`` for ``"gd"``, shapes that do not broadcast, or a map
+        above ``max_memory``.
 
     Algorithm
     ---------
@@ -136,6 +145,14 @@ def spectral_radius(method: str, eta: Any, lam: Any, beta: Any = 0.0) -> Any:
     arithmetic (complex128 / complex64).
     """
     check_method(method, "rate")
+    budget = resolve_max_memory(max_memory)
+    shapes = [np.shape(v) if not _is_torch(v) else tuple(v.shape) for v in (eta, lam, beta)]
+    try:
+        points = math.prod(np.broadcast_shapes(*shapes))
+    except ValueError:
+        points = 0  # reported by the input check below
+    check_memory(f"a spectral-radius map of {points} points", points * BYTES_PER_POINT, budget,
+                 hint="use spectral_radius_map, which evaluates in blocks")
     if any(_is_torch(v) for v in (eta, lam, beta)):
         return _spectral_radius_torch(method, eta, lam, beta)
     e, lam_a, b = radius_inputs(method, eta, lam, beta)
@@ -147,6 +164,11 @@ def spectral_radius(method: str, eta: Any, lam: Any, beta: Any = 0.0) -> Any:
         )
         mods = [np.abs(np.broadcast_to(r, e.shape)) for r in roots]
     return np.asarray(np.maximum.reduce(mods), dtype=np.float64)
+
+
+#: Bytes per point :func:`spectral_radius` holds at once: three broadcast complex
+#: inputs, two complex roots, their moduli and the result.
+BYTES_PER_POINT = 3 * 16 + 2 * 16 + 2 * 8 + 8
 
 
 def radius_inputs(

@@ -9,13 +9,15 @@ methods, sets the measured rates beside the closed-form ones
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from optheory._checks import check_choice
+from optheory._budget import DEFAULT_MAX_MEMORY, DEFAULT_MAX_SECONDS, check_memory
+from optheory._checks import check_choice, check_positive_int
 from optheory.analysis.sweep_maps import CLOSED_FORM_METHODS, closed_form_rate
 from optheory.numeric.sweep import FIT_EVERY, plan_simulation, run_plan
 
@@ -110,13 +112,20 @@ class SweepResult:
         return mesh[self.names.index(name)]
 
 
-def grid_columns(grid: Any) -> tuple[tuple[str, ...], tuple[np.ndarray, ...], dict[str, np.ndarray]]:
+def grid_columns(
+    grid: Any, max_memory: int | None = None, result_bytes: int = 0
+) -> tuple[tuple[str, ...], tuple[np.ndarray, ...], dict[str, np.ndarray]]:
     """Validate a grid and flatten its Cartesian product.
 
     Parameters
     ----------
     grid : mapping
         Hyperparameter name -> non-empty 1-D array of finite values.
+    max_memory : int, optional
+        Refuse, before building them, a product whose columns (and
+        ``result_bytes`` per setting for the caller's result maps) exceed it.
+    result_bytes : int
+        Bytes per setting of the maps the caller will return.
 
     Returns
     -------
@@ -129,7 +138,7 @@ def grid_columns(grid: Any) -> tuple[tuple[str, ...], tuple[np.ndarray, ...], di
     ------
     ValueError
         Not a mapping, empty, a name that is not a string, an axis that is
-        empty, not 1-D, not numeric or not finite.
+        empty, not 1-D, not numeric or not finite; a product above ``max_memory``.
     """
     if not isinstance(grid, Mapping):
         raise ValueError(f"grid must be a dict name -> 1-D array, got {type(grid).__name__}")
@@ -152,6 +161,14 @@ def grid_columns(grid: Any) -> tuple[tuple[str, ...], tuple[np.ndarray, ...], di
             raise ValueError(f"grid[{name!r}] must contain only finite numbers (found NaN or inf)")
         names.append(name)
         axes.append(axis)
+    if max_memory is not None:
+        shape = tuple(a.size for a in axes)
+        settings = math.prod(shape)
+        # the meshgrid and the flattened columns, then the result maps
+        check_memory(
+            f"a grid of {settings} settings {shape}", settings * (16 * len(names) + result_bytes),
+            max_memory, hint="use fewer grid points",
+        )
     mesh = np.meshgrid(*axes, indexing="ij")
     columns = {name: m.ravel() for name, m in zip(names, mesh, strict=True)}
     return tuple(names), tuple(axes), columns
@@ -164,7 +181,7 @@ def sweep(
     steps: int,
     backend: str = "numpy",
     device: str = "cpu",
-    max_memory: int = 2**30,
+    max_memory: int = DEFAULT_MAX_MEMORY,
     x0: Any = None,
     progress: bool | None = None,
     closed_form: bool = False,
@@ -174,6 +191,7 @@ def sweep(
     kernel: str = "auto",
     chunk: int | None = None,
     fit_every: int = FIT_EVERY,
+    max_seconds: float | None = DEFAULT_MAX_SECONDS,
 ) -> SweepResult:
     r"""Run every setting of a hyperparameter grid on every eigen-component of ``problem``.
 
@@ -191,7 +209,9 @@ def sweep(
     backend, device : str
         ``"numpy"`` on ``"cpu"``; ``"torch"`` on ``"cpu"`` or ``"cuda"``.
     max_memory : int
-        Bytes the simulation's working arrays may take; settings run in chunks below it.
+        Bytes the grid's columns and result maps may take (refused up front
+        above it), and the simulation's working arrays (settings run in
+        chunks below it); default 1 GiB.
     x0 : (d,) array_like, optional
         Start (problem coordinates); default :math:`x^\star + O^\top \mathbf 1`,
         every eigen-component at 1.
@@ -210,6 +230,9 @@ def sweep(
     fit_every : int
         The rate is fitted on every ``fit_every``-th error norm of the tail
         (every step is still simulated); exact for geometric decay.
+    max_seconds : float or None
+        Refuse a simulation estimated (from its first fraction of a second) to
+        take longer; default 60, None for no limit.
 
     Returns
     -------
@@ -233,7 +256,9 @@ def sweep(
         without a closed form, and the errors of
         :func:`optheory.numeric.sweep.simulate` -- all before any work.
     """
-    names, axes, columns = grid_columns(grid)
+    check_positive_int("max_memory", max_memory)
+    # final_error, rate, diverged_at and the closed-form map: 8 bytes each per setting
+    names, axes, columns = grid_columns(grid, max_memory, result_bytes=32)
     plan = plan_simulation(
         method, problem, columns, steps, convention=convention, backend=backend,
         device=device, x0=x0, max_memory=max_memory, tail=tail, kernel=kernel, chunk=chunk,
@@ -256,7 +281,7 @@ def sweep(
             method, convention, names, axes, plan.steps, None, None, None, closed, plan.t0,
             backend, device, "none",
         )
-    out = run_plan(plan, progress)
+    out = run_plan(plan, progress, max_seconds)
     return SweepResult(
         method, convention, names, axes, plan.steps,
         out.final_error.reshape(shape), out.rate.reshape(shape),

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from optheory._budget import DEFAULT_MAX_MEMORY, check_memory, resolve_max_memory
 from optheory._checks import check_positive_int
 from optheory.analysis.radius_kernels import fused_max_radius, fused_radius_map, pick_engine
 from optheory.analysis.rates import RATE_METHODS, radius_inputs, real_radius_evaluator
@@ -47,7 +48,14 @@ def closed_form_rows(dim: int, max_memory: int) -> int:
 
 
 def spectral_radius_map(
-    method: str, eta: Any, lam: Any, beta: Any = 0.0, block: int = BLOCK, engine: str = "auto"
+    method: str,
+    eta: Any,
+    lam: Any,
+    beta: Any = 0.0,
+    block: int = BLOCK,
+    engine: str = "auto",
+    *,
+    max_memory: int | None = None,
 ) -> np.ndarray:
     r"""Spectral radius over broadcast arrays, in real arithmetic.
 
@@ -69,6 +77,9 @@ def spectral_radius_map(
         ``"auto"`` (default): numba for maps of at least
         :data:`~optheory.analysis.radius_kernels.FUSED_MIN_POINTS` points when
         it is installed, else numpy.
+    max_memory : int, optional
+        Bytes the map may take (8 a point, 32 when rows exceed a block and the
+        inputs are flattened); refused up front above it; default 1 GiB.
 
     Returns
     -------
@@ -82,10 +93,19 @@ def spectral_radius_map(
     ------
     ValueError
         Shapes that do not broadcast, ``block`` < 1, an unknown ``engine`` or
-        ``"numba"`` without numba, and whatever ``spectral_radius`` rejects.
+        ``"numba"`` without numba, a map above ``max_memory``, and whatever
+        ``spectral_radius`` rejects.
     """
     check_method(method, "rate")
     block = check_positive_int("block", block)
+    budget = resolve_max_memory(max_memory)
+    try:
+        planned = np.broadcast_shapes(*(np.shape(v) for v in (eta, lam, beta)))
+    except ValueError:
+        raise ValueError("eta, lam and beta shapes do not broadcast") from None
+    per_point = 8 if math.prod(planned[1:]) <= block else 32
+    check_memory(f"a radius map of {math.prod(planned)} points {planned}",
+                 math.prod(planned) * per_point, budget, hint="use fewer grid points")
     try:
         arrays = radius_inputs(method, eta, lam, beta)
     except ValueError as err:
@@ -121,7 +141,7 @@ def closed_form_rate(
     method: str,
     hyper: Mapping[str, Any],
     eigenvalues: Any,
-    max_memory: int = 2**30,
+    max_memory: int = DEFAULT_MAX_MEMORY,
     engine: str = "auto",
 ) -> np.ndarray:
     r"""Closed-form asymptotic rate of each setting: the largest spectral radius over eigenvalues.

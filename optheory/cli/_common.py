@@ -12,20 +12,27 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from optheory._budget import check_literal
+
 __all__ = [
-    "add_json_flag", "emit", "exact_value", "parse_float", "show_exact", "parse_float_vector", "parse_matrix", "parse_number",
+    "StdoutError", "add_json_flag", "emit", "exact_value", "show_exact", "write_stdout", "parse_float", "parse_float_vector", "parse_matrix", "parse_number",
     "parse_vector", "to_jsonable",
 ]
 
 
-def parse_number(text: str, name: str) -> Fraction:
+def parse_number(text: str, name: str, *, as_float: bool = False) -> Fraction:
     """Parse a decimal or fraction literal (``0.1``, ``-3``, ``1/3``, ``2e-3``) exactly.
 
     Uses :class:`fractions.Fraction`'s own literal parser: nothing is evaluated.
+    The literal's written size (digits, exponent) is judged first
+    (:func:`optheory._budget.check_literal`), so ``1e99999999`` is refused
+    without expanding it; ``as_float`` applies the float range instead of the
+    exact limit.
     """
     cleaned = text.strip()
     if len(cleaned) > 64:
         raise ValueError(f"{name}: number {cleaned[:20]!r}... is too long")
+    check_literal(cleaned, name, as_float=as_float)
     try:
         value = Fraction(cleaned)
     except (ValueError, ZeroDivisionError):
@@ -52,20 +59,21 @@ def parse_float(text: str, name: str) -> float:
     ValueError
         Not a number, or outside the float range (e.g. ``1e400``).
     """
-    return to_float(parse_number(text, name), text, name)
+    return to_float(parse_number(text, name, as_float=True), text, name)
 
 
 def parse_float_vector(text: str, name: str) -> list[float]:
     """Parse ``"1, -2.5, 1/3"`` into floats, each inside the float range."""
-    return [to_float(v, p, name) for v, p in zip(parse_vector(text, name), text.split(","), strict=True)]
+    values = parse_vector(text, name, as_float=True)
+    return [to_float(v, p, name) for v, p in zip(values, text.split(","), strict=True)]
 
 
-def parse_vector(text: str, name: str) -> list[Fraction]:
+def parse_vector(text: str, name: str, *, as_float: bool = False) -> list[Fraction]:
     """Parse ``"1, -2.5, 1/3"`` into exact fractions."""
     parts = [p for p in text.replace(" ", "").split(",")]
     if not parts or any(p == "" for p in parts):
         raise ValueError(f"{name}: expected comma-separated numbers such as '1,-2', got {text!r}")
-    return [parse_number(p, name) for p in parts]
+    return [parse_number(p, name, as_float=as_float) for p in parts]
 
 
 def parse_matrix(text: str, name: str) -> list[list[Fraction]]:
@@ -108,13 +116,36 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+class StdoutError(Exception):
+    """Writing the command's output to stdout failed (a full device, an I/O error)."""
+
+
+def write_stdout(text: str) -> None:
+    """Write ``text`` to stdout and flush it; a failing device raises :class:`StdoutError`.
+
+    A closed pipe (``BrokenPipeError``) is passed through: the CLI treats it as
+    the reader having had enough.
+    """
+    try:
+        if sys.stdout is None:
+            raise StdoutError("standard output is closed")
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except StdoutError:
+        raise
+    except OSError as exc:
+        raise StdoutError(exc.strerror or str(exc)) from None
+
+
 def emit(payload: Any, as_json: bool, text: str) -> None:
-    """Print ``payload`` as JSON, or ``text`` for people."""
+    """Print ``payload`` as JSON, or ``text`` for people (flushed; see :func:`write_stdout`)."""
     if as_json:
-        json.dump(to_jsonable(payload), sys.stdout, indent=2, sort_keys=False, allow_nan=False)
-        sys.stdout.write("\n")
+        body = json.dumps(to_jsonable(payload), indent=2, sort_keys=False, allow_nan=False)
+        write_stdout(body + "\n")
     else:
-        sys.stdout.write(text.rstrip("\n") + "\n")
+        write_stdout(text.rstrip("\n") + "\n")
 
 
 #: Longest exact form printed in text output (JSON always carries it).

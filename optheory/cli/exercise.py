@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -76,19 +77,18 @@ def _text(result: Any) -> str:
     return "\n".join(lines)
 
 
-def _write(out: str, result: Any) -> list[str]:
-    from optheory._io import atomic_write_text
+def _write(out: str, result: Any, announce: Callable[[list[str]], None]) -> None:
+    """Write answer.json and the SVGs all or nothing; ``announce`` runs before they land."""
+    from optheory._io import atomic_write_files
     from optheory.figures import figure_to_svg
 
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"--out {out!r} exists and is not a directory; choose a directory")
-    svgs = {f"{name}.svg": figure_to_svg(fig) for name, fig in sorted(result.figures.items())}
-    body = json.dumps(result.as_dict(), indent=2) + "\n"
-    written = [str(atomic_write_text(folder / "answer.json", body))]
-    for name, svg in svgs.items():
-        written.append(str(atomic_write_text(folder / name, svg)))
-    return written
+    files = {folder / "answer.json": (json.dumps(result.as_dict(), indent=2) + "\n").encode()}
+    for name, fig in sorted(result.figures.items()):
+        files[folder / f"{name}.svg"] = figure_to_svg(fig).encode("utf-8")
+    atomic_write_files(files, on_ready=lambda paths: announce([str(p) for p in paths]))
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -117,8 +117,11 @@ def handle(args: argparse.Namespace) -> int:
     entry = lookup(args.section, args.number)
     result = answer(entry.section, entry.number, figures=args.out is not None, data_path=data)
     text = _text(result)
-    if args.out is not None:
-        written = _write(args.out, result)
-        text += "\n\nwrote: " + ", ".join(written)
-    emit(result.as_dict(), args.json, text)
+    if args.out is None:
+        emit(result.as_dict(), args.json, text)
+        return 0
+    # printed once every file is staged and before any lands: a failing stdout leaves none
+    _write(args.out, result,
+           lambda written: emit(result.as_dict(), args.json,
+                                text + "\n\nwrote: " + ", ".join(written)))
     return 0

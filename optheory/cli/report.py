@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from optheory.cli._common import add_json_flag
+from optheory.cli._common import add_json_flag, write_stdout
 
 AIRFOIL_ENV = "OPTHEORY_AIRFOIL"
 
@@ -64,14 +64,18 @@ def handle(args: argparse.Namespace) -> int:
     import optheory.report.topics  # noqa: F401  (registers the topics)
     from optheory.report.build import TOPICS, build_report, select_topics
 
-    if args.data is not None and not Path(args.data).is_file():
+    if args.data is not None and (not Path(args.data).is_file()
+                                  or not os.access(args.data, os.R_OK)):
         raise ValueError(f"--data {args.data!r} is not a readable file; give the path of "
                          "airfoil_self_noise.dat")
     topics = select_topics(args.topic, TOPICS)  # registry order, no repeats: what is built
+    def announce(out: Path) -> None:
+        if args.json:
+            write_stdout(json.dumps({"out": str(out), "index": str(out / "index.html"),
+                                     "topics": topics}) + "\n")
+        else:
+            write_stdout(f"{out / 'index.html'}\n")
+
     with _airfoil_env(None if args.data is None else os.path.abspath(args.data)):
-        out = build_report(args.out, topics)
-    if args.json:
-        print(json.dumps({"out": str(out), "index": str(out / "index.html"), "topics": topics}))
-    else:
-        print(out / "index.html")
+        build_report(args.out, topics, on_ready=announce)
     return 0

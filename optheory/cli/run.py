@@ -9,6 +9,13 @@ from typing import Any
 
 import numpy as np
 
+from optheory._budget import too_many_digits
+from optheory.cli._budget_flags import (
+    add_budget_flags,
+    budget_kwargs,
+    check_gradient_size,
+    cli_budget_wording,
+)
 from optheory.cli._common import add_json_flag, emit, parse_float, parse_float_vector, parse_number
 
 EXAMPLE = """examples:
@@ -33,6 +40,9 @@ MAX_STEPS = 1_000_000
 MAX_DIM = 1000
 #: Most numbers --trajectory puts in the output, and --csv writes.
 MAX_TRAJECTORY_VALUES = 2_000_000
+#: Decay rates that the API accepts up to 1 (the textbook's exercise on gamma = 1) but that
+#: on the command line only give silent garbage at exactly 1.
+_FROZEN_AT_ONE = ("gamma", "rho")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -67,11 +77,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--plot", metavar="FILE.svg", help="write f against the step as SVG")
     parser.add_argument("--fail-on-divergence", action="store_true",
                         help="exit with code 1 when the run diverges (for scripts)")
+    add_budget_flags(parser)
     add_json_flag(parser)
     parser.set_defaults(handler=handle)
 
 
 def _steps(text: str) -> int:
+    if too_many_digits(text, MAX_STEPS):
+        raise ValueError(f"--steps must be at most {MAX_STEPS}, got {text.strip()[:24]!r}")
     value = parse_number(text, "--steps")
     if value.denominator != 1 or value < 1:
         raise ValueError(f"--steps must be a positive integer, got {text!r}")
@@ -138,6 +151,7 @@ def handle(args: argparse.Namespace) -> int:
     objective = Objective(_parse_objective(args.f))
     if objective.dim > MAX_DIM:
         raise ValueError(f"--f has {objective.dim} variables; at most {MAX_DIM} are supported")
+    check_gradient_size(objective, "--f")
     x0 = parse_float_vector(args.x0, "--x0")
     if len(x0) != objective.dim:
         names = ", ".join(v.name for v in objective.variables)
@@ -149,13 +163,21 @@ def handle(args: argparse.Namespace) -> int:
     hyper: dict[str, Any] = {
         n: parse_float(getattr(args, n), f"--{n}") for n in HYPER if getattr(args, n) is not None
     }
+    for name, value in hyper.items():
+        if name in _FROZEN_AT_ONE and value == 1:
+            raise ValueError(
+                f"--{name} 1 freezes the running averages at their start value 0, so the method "
+                f"no longer adapts (the rmsprop exercises study this); use --{name} below 1"
+            )
     problem = ExpressionProblem(objective)
     _check_start(problem, np.array(x0), args.x0)
     try:
         traj = run(args.method, problem, np.array(x0), steps, impl=args.impl,
-                   convention=args.convention, **hyper)
+                   convention=args.convention,
+                   stride=1 if (args.trajectory or args.csv or args.plot) else None,
+                   **budget_kwargs(args), **hyper)
     except ValueError as exc:
-        raise ValueError(cli_wording(str(exc))) from None
+        raise ValueError(cli_budget_wording(cli_wording(str(exc)))) from None
     final = traj.x[-1]
     resolved = _resolved(args.method, traj, hyper)
     payload: dict = {
@@ -197,7 +219,7 @@ def handle(args: argparse.Namespace) -> int:
     if traj.diverged_at is not None:
         lines.append(f"diverged at step {traj.diverged_at}")
     if args.detect_cycle:
-        cycle = find_cycle(traj.x)
+        cycle = find_cycle(traj.last_iterates)
         payload["cycle"] = None if cycle is None else {
             "period": cycle.period, "points": cycle.points.tolist(),
         }

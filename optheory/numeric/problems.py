@@ -12,11 +12,13 @@ are exact by construction.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
 
-from optheory._checks import check_choice, check_positive_int
+from optheory._budget import check_memory, resolve_max_memory
+from optheory._checks import check_choice, check_finite
 from optheory.numeric.backend import as_array, check_backend, to_numpy
 
 __all__ = ["EigenQuadratic", "textbook_2d", "textbook_2d_rotated"]
@@ -48,14 +50,31 @@ class EigenQuadratic:
         ``"cpu"`` or ``"cuda"`` (torch only).
     dtype : {"float64", "float32"}
     seed : int
-        Seed for ``basis="random"``.
+        Seed for ``basis="random"`` (an integer >= 0).
+    max_memory : int, optional
+        Bytes a dense basis and Hessian may take (default 1 GiB).  The identity
+        basis is never stored densely: ``f`` and ``grad`` use the eigenvalues
+        alone, and ``basis`` / ``Q`` are built only when read.
 
     Raises
     ------
     ValueError
-        Non-finite entries, eigenvalues <= 0, a basis that is not orthonormal,
-        mismatched shapes, an unknown backend, or "cuda" without a GPU.
+        Non-finite or complex entries, eigenvalues <= 0, a basis that is not
+        orthonormal, mismatched shapes, an unknown backend, "cuda" without a
+        GPU, a seed that is not an integer >= 0, or a dense basis above
+        ``max_memory``.
     """
+
+    backend: str
+    device: str
+    dtype: str
+    dim: int
+    _lam: np.ndarray
+    _O: np.ndarray | None
+    _Q: np.ndarray | None
+    _diagonal: bool
+    _xs: np.ndarray
+    _cache: dict[str, Any]
 
     def __init__(
         self,
@@ -67,9 +86,12 @@ class EigenQuadratic:
         device: str = "cpu",
         dtype: str = "float64",
         seed: int = 0,
+        max_memory: int | None = None,
     ) -> None:
         check_backend(backend, device)
         check_choice("dtype", dtype, ("float64", "float32"))
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+            raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
         lam = _finite_vector("eigenvalues", eigenvalues)
         if np.any(lam <= 0):
             bad = float(lam[lam <= 0][0])
@@ -77,28 +99,46 @@ class EigenQuadratic:
                 f"eigenvalues must be > 0 for a strongly convex problem, got {bad:g}"
             )
         d = lam.size
-        O = _basis_matrix(basis, d, seed)
+        budget = resolve_max_memory(max_memory)
+        if not _is_identity(basis):
+            # the basis, the Hessian and the temporaries of building them
+            check_memory(f"a dense {d} x {d} basis", 4 * d * d * 8, budget,
+                         hint="use basis=None (identity, stored as eigenvalues only)")
+        O = _basis_matrix(basis, d, int(seed))
         xs = np.zeros(d) if x_star is None else _finite_vector("x_star", x_star)
         if xs.size != d:
             raise ValueError(f"x_star has {xs.size} entries but there are {d} eigenvalues")
-        hs = float(h_star)
-        if not np.isfinite(hs):
-            raise ValueError(f"h_star must be finite, got {h_star!r}")
+        hs: float = check_finite("h_star", h_star)
         self.backend = backend
         self.device = device
         self.dtype = dtype
         self.dim = d
         self._lam = lam
-        self._O = O
+        self._diagonal = O is None or bool(np.array_equal(O, np.eye(d)))
+        self._O = None if self._diagonal and O is None else O
         self._xs = xs
-        self.h_star = hs
-        self._diagonal = bool(np.array_equal(O, np.eye(d)))
-        Q = _fixed_order_quadratic_form(O, lam)
-        self._Q = (Q + Q.T) / 2
-        self.eigenvalues = self._to(lam)
-        self.basis = self._to(O)
-        self.x_star = self._to(xs)
-        self.Q = self._to(self._Q)
+        self.h_star: float = hs
+        self._Q = None
+        if self._O is not None:
+            Q = _fixed_order_quadratic_form(self._O, lam)
+            self._Q = (Q + Q.T) / 2
+        self._cache = {}
+        self.eigenvalues: Any = self._to(lam)
+        self.x_star: Any = self._to(xs)
+
+    @property
+    def basis(self) -> Any:
+        """The orthonormal basis ``O`` (rows are eigenvectors), built densely on first read."""
+        if "basis" not in self._cache:
+            self._cache["basis"] = self._to(np.eye(self.dim) if self._O is None else self._O)
+        return self._cache["basis"]
+
+    @property
+    def Q(self) -> Any:
+        """The Hessian :math:`O^\\top \\Lambda O`, built densely on first read for a diagonal one."""
+        if "Q" not in self._cache:
+            self._cache["Q"] = self._to(np.diag(self._lam) if self._Q is None else self._Q)
+        return self._cache["Q"]
 
     @classmethod
     def from_matrix(
@@ -141,7 +181,7 @@ class EigenQuadratic:
         # Keep the user's Q itself for gradients, so e.g. the rotated textbook
         # problem gives exactly the gradient its hand-written formula gives.
         problem._Q = Qa
-        problem.Q = problem._to(Qa)
+        problem._cache.clear()
         return problem
 
     # -- conversions ---------------------------------------------------------
@@ -194,11 +234,13 @@ class EigenQuadratic:
 
     def to_eigen(self, x: Any) -> Any:
         r"""Eigen-coordinates :math:`z = O (x - x^\star)` of points of shape (..., d)."""
-        return (self._check_points(x) - self.x_star) @ self.basis.T
+        r = self._check_points(x) - self.x_star
+        return r if self._O is None else r @ self.basis.T
 
     def from_eigen(self, z: Any) -> Any:
         r"""Inverse of :meth:`to_eigen`: :math:`x = O^\top z + x^\star`."""
-        return self._check_points(z, "z") @ self.basis + self.x_star
+        z = self._check_points(z, "z")
+        return (z if self._O is None else z @ self.basis) + self.x_star
 
     def with_backend(self, backend: str, device: str = "cpu") -> EigenQuadratic:
         """The same problem on another backend or device."""
@@ -220,8 +262,11 @@ class EigenQuadratic:
 
 
 def _finite_vector(name: str, value: Any) -> np.ndarray:
+    raw = to_numpy(value)
+    if np.iscomplexobj(raw):
+        raise ValueError(f"{name} must be real numbers; got complex values")
     try:
-        arr = np.asarray(to_numpy(value), dtype=float)
+        arr = np.asarray(raw, dtype=float)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a 1-D sequence of numbers, got {value!r}") from None
     if arr.ndim != 1 or arr.size == 0:
@@ -231,13 +276,19 @@ def _finite_vector(name: str, value: Any) -> np.ndarray:
     return arr
 
 
-def _basis_matrix(basis: Any, d: int, seed: int) -> np.ndarray:
-    if basis is None or (isinstance(basis, str) and basis == "identity"):
-        return np.eye(d)
+def _is_identity(basis: Any) -> bool:
+    return basis is None or (isinstance(basis, str) and basis == "identity")
+
+
+def _basis_matrix(basis: Any, d: int, seed: int) -> np.ndarray | None:
+    """The dense basis, or None for the identity (never stored densely)."""
+    if _is_identity(basis):
+        return None
     if isinstance(basis, str):
         check_choice("basis", basis, ("identity", "random"))
-        check_positive_int("seed + 1", seed + 1)
         return _random_rotation(d, seed)
+    if np.iscomplexobj(to_numpy(basis)):
+        raise ValueError("basis must be a real matrix; got complex values")
     O = np.asarray(to_numpy(basis), dtype=float)
     if O.shape != (d, d):
         raise ValueError(f"basis must have shape ({d}, {d}) to match the eigenvalues, got {O.shape}")

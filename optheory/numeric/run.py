@@ -6,21 +6,25 @@ textbook's 2-D demos (start (-5, -2), 20 steps, printed final line).
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import numpy as np
 
+from optheory._budget import DEFAULT_MAX_SECONDS, resolve_max_memory
 from optheory._checks import check_choice, check_positive_int
 from optheory.methods import check_method
-from optheory.numeric.backend import as_array, check_backend
+from optheory.numeric.backend import as_array, check_backend, torch_cpu_threads
 from optheory.numeric.optimizers import CONVENTIONS, batch_size, get_method
 from optheory.numeric.trajectory import (
     Trajectory,
     check_problem,
     evaluate_loss,
-    iterate,
     make_trajectory,
     overflow_ok,
+    plan_recording,
+    record,
+    row_bytes,
     show_progress,
     start_point,
 )
@@ -41,6 +45,10 @@ def run(
     convention: str | None = None,
     backend: str | None = None,
     progress: bool | None = None,
+    *,
+    stride: int | None = None,
+    max_memory: int | None = None,
+    max_seconds: float | None = DEFAULT_MAX_SECONDS,
     **hyper: Any,
 ) -> Trajectory:
     r"""Run ``steps`` steps of ``method`` on ``problem`` from ``x0``.
@@ -66,6 +74,18 @@ def run(
     progress : bool, optional
         A tqdm bar on stderr counting the steps; by default shown for runs of
         at least ``PROGRESS_MIN_STEPS`` (10 000) steps when stderr is a terminal.
+    stride : int, optional
+        Keep the iterates and losses of every ``stride``-th step (and the last
+        step, and the last ``TAIL_ROWS`` iterates in ``Trajectory.tail``);
+        ``1`` asks for the whole trajectory.  By default the whole trajectory
+        when it fits in ``max_memory``, else the smallest stride that fits.
+        Divergence is located at every step either way.
+    max_memory : int, optional
+        Bytes the kept rows and the working chunk may take (default
+        ``optheory._budget.DEFAULT_MAX_MEMORY``, 1 GiB).
+    max_seconds : float or None
+        Refuse a run whose time, estimated after a short probe, exceeds this
+        (default 60); None for no limit.
     **hyper
         Hyperparameters by their textbook names (eta, beta, gamma, rho, beta1,
         beta2, eps, lr_decay, initial_accumulator_value, centered).  A 1-D
@@ -83,7 +103,8 @@ def run(
     ValueError
         Unknown method, impl, convention or backend; bad hyperparameters; a
         start of the wrong shape; ``impl="torch"`` for a method torch.optim
-        lacks (yogi).
+        lacks (yogi); a ``stride`` whose rows exceed ``max_memory``; a run
+        estimated to exceed ``max_seconds``.
     """
     check_method(method, "run")
     check_choice("impl", impl, IMPLS)
@@ -99,7 +120,8 @@ def run(
             )
         from optheory.numeric.torch_runner import run_torch
 
-        return run_torch(method, problem, x0, steps, progress=progress, **hyper)
+        return run_torch(method, problem, x0, steps, progress=progress, stride=stride,
+                         max_memory=max_memory, max_seconds=max_seconds, **hyper)
     conv = convention or "textbook"
     spec = get_method(method, conv)
     resolved = spec.resolve(hyper)
@@ -113,6 +135,7 @@ def run(
         k: as_array(v[:, None], backend, device, dtype) if isinstance(v, np.ndarray) else v
         for k, v in resolved.items()
     }
+    keep, chunk = plan_recording(steps, row_bytes(start), resolve_max_memory(max_memory), stride)
     x = as_array(start, backend, device, dtype)
     grad = _gradient(problem, backend, device, dtype)
     state = spec.init(x, live)
@@ -122,10 +145,17 @@ def run(
         x, state = spec.update(grad(x), state, x, live)
         return x
 
-    with overflow_ok():
-        xs = iterate(step, x, steps, show_progress(progress, steps), f"run {method}")
-        loss = evaluate_loss(problem, xs)
-    return make_trajectory(xs, loss, method, conv, "own", resolved)
+    threads = (
+        torch_cpu_threads(start.size, device) if backend == "torch" else contextlib.nullcontext()
+    )
+    with overflow_ok(), threads:
+        rec = record(
+            step, x, steps, lambda xs: evaluate_loss(problem, xs), stride=keep, chunk_rows=chunk,
+            progress=show_progress(progress, steps), desc=f"run {method}",
+            max_seconds=max_seconds,
+        )
+    return make_trajectory(rec.x, rec.loss, method, conv, "own", resolved, t=rec.t,
+                           tail=rec.tail, diverged=rec.diverged)
 
 
 def _gradient(problem: Any, backend: str, device: str, dtype: str) -> Any:

@@ -33,17 +33,26 @@ Two kernels compute the same numbers:
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from optheory._budget import DEFAULT_MAX_SECONDS
 from optheory._checks import check_choice, check_in_range, check_positive_int
 from optheory.methods import check_method, methods_with
-from optheory.numeric.backend import as_array, check_backend, import_torch, to_numpy
+from optheory.numeric.backend import (
+    as_array,
+    check_backend,
+    import_torch,
+    to_numpy,
+    torch_cpu_threads,
+)
 from optheory.numeric.compiled import numba_available, recurrence_steps
 from optheory.numeric.optimizers import CONVENTIONS, batch_size, get_method
 from optheory.numeric.optimizers._spec import check_hyper_value
@@ -165,6 +174,7 @@ def simulate(
     chunk: int | None = None,
     progress: bool | None = None,
     fit_every: int = FIT_EVERY,
+    max_seconds: float | None = DEFAULT_MAX_SECONDS,
 ) -> SimulationOutput:
     r"""Run K hyperparameter settings of ``method`` on ``problem`` for ``steps`` steps.
 
@@ -203,6 +213,10 @@ def simulate(
     fit_every : int
         Stride s between the tail norms fitted for the rate (``FIT_EVERY`` = 4
         by default; 1 fits every tail step).  Every step is still simulated.
+    max_seconds : float or None
+        Refuse a simulation whose time, estimated from the work done in its
+        first fraction of a second (settings x steps), exceeds this (default
+        60); None for no limit.
 
     Returns
     -------
@@ -248,7 +262,7 @@ def simulate(
         x0=x0, max_memory=max_memory, tail=tail, kernel=kernel, chunk=chunk,
         fit_every=fit_every,
     )
-    return run_plan(plan, progress)
+    return run_plan(plan, progress, max_seconds)
 
 
 # -- planning (all validation) -------------------------------------------------
@@ -439,9 +453,49 @@ def _array_fields(state: Any) -> tuple[str, ...]:
 # -- execution -------------------------------------------------------------------
 
 
-def run_plan(plan: SimulationPlan, progress: bool | None = None) -> SimulationOutput:
+class _Clock:
+    """Estimates a simulation's total time from its first fraction of a second.
+
+    Work is counted in setting-steps; once the elapsed time passes
+    :data:`_PROBE_SECONDS`, the total is extrapolated once and compared with
+    ``max_seconds``.
+    """
+
+    def __init__(self, total_work: float, max_seconds: float | None) -> None:
+        self.total = total_work
+        self.limit = max_seconds
+        self.done = 0.0
+        self.start = time.perf_counter()
+        self.checked = max_seconds is None
+
+    def tick(self, work: float) -> None:
+        self.done += work
+        if self.checked:
+            return
+        elapsed = time.perf_counter() - self.start
+        if elapsed < _PROBE_SECONDS or self.done <= 0:
+            return
+        self.checked = True
+        estimate = elapsed * self.total / self.done
+        if self.limit is not None and estimate > self.limit:
+            raise ValueError(
+                f"this sweep ({self.total:.3g} setting-steps) would take about {estimate:.0f} s, "
+                f"above max_seconds={self.limit:g}; raise max_seconds, or use fewer settings "
+                "or steps"
+            )
+
+
+_PROBE_SECONDS = 0.2
+
+
+def run_plan(
+    plan: SimulationPlan,
+    progress: bool | None = None,
+    max_seconds: float | None = DEFAULT_MAX_SECONDS,
+) -> SimulationOutput:
     """Run a :class:`SimulationPlan` chunk by chunk; see :func:`simulate`."""
     size = plan.size
+    clock = _Clock(float(size) * plan.steps, max_seconds)
     final = np.empty(size)
     rate = np.empty(size)
     diverged = np.empty(size, dtype=np.int64)
@@ -451,11 +505,15 @@ def run_plan(plan: SimulationPlan, progress: bool | None = None) -> SimulationOu
     # The fused kernel's buffers are allocated once and reused by every chunk.
     fused = plan.kernel in _FUSED_KERNELS
     space = _Workspace(plan.chunk, plan.lam.size, ops) if fused else None
+    threads = (
+        torch_cpu_threads(plan.chunk * plan.lam.size, plan.device)
+        if plan.backend == "torch" else contextlib.nullcontext()
+    )
     try:
-        with overflow_ok():
+        with overflow_ok(), threads:
             for lo in range(0, size, plan.chunk):
                 rows = np.arange(lo, min(lo + plan.chunk, size))
-                out = _run_chunk(_make_stepper(plan, rows, ops, space), plan, ops)
+                out = _run_chunk(_make_stepper(plan, rows, ops, space), plan, ops, clock)
                 final[rows], rate[rows], diverged[rows] = out
                 if fused:
                     # Settings that left the float range are rerun by the own update, so
@@ -482,7 +540,9 @@ def _progress_bar(total: int, method: str, show: bool) -> Any:
     return tqdm(total=total, unit="setting", desc=f"sweep {method}", file=sys.stderr)
 
 
-def _run_chunk(stepper: Any, plan: SimulationPlan, ops: _Ops) -> tuple[Any, Any, Any]:
+def _run_chunk(
+    stepper: Any, plan: SimulationPlan, ops: _Ops, clock: _Clock | None = None
+) -> tuple[Any, Any, Any]:
     """Final norms, tail rates and divergence steps of one chunk of settings."""
     steps, t0, stride = plan.steps, plan.t0, plan.stride
     diverged = np.full(stepper.rows, -1, dtype=np.int64)
@@ -494,6 +554,7 @@ def _run_chunk(stepper: Any, plan: SimulationPlan, ops: _Ops) -> tuple[Any, Any,
         due = stride
     snap, t_snap, t = stepper.snapshot(), 0, 0
     while t < steps:
+        window_start = t
         end = min(t + CHECK_EVERY, steps)
         while due <= end:
             stepper.advance(due - t)
@@ -503,6 +564,8 @@ def _run_chunk(stepper: Any, plan: SimulationPlan, ops: _Ops) -> tuple[Any, Any,
         if t < end:
             stepper.advance(end - t)
             t = end
+        if clock is not None:
+            clock.tick(float(stepper.rows) * (end - window_start))
         fit.flush(stepper.log_scale)
         bad = stepper.newly_bad(diverged < 0)
         if bad.size:

@@ -16,16 +16,19 @@ from typing import Any
 
 import numpy as np
 
+from optheory._budget import DEFAULT_MAX_SECONDS, resolve_max_memory
 from optheory._checks import check_choice, check_positive_int
-from optheory.numeric.backend import as_array, import_torch
+from optheory.numeric.backend import as_array, import_torch, torch_cpu_threads
 from optheory.numeric.optimizers import METHODS, batch_size, get_method
 from optheory.numeric.trajectory import (
     Trajectory,
     check_problem,
     evaluate_loss,
-    iterate,
     make_trajectory,
     overflow_ok,
+    plan_recording,
+    record,
+    row_bytes,
     show_progress,
     start_point,
 )
@@ -120,7 +123,16 @@ def torch_optimizer(method: str, params: list[Any], hyper: Mapping[str, Any]) ->
 
 
 def run_torch(
-    method: str, problem: Any, x0: Any, steps: int, progress: bool | None = None, **hyper: Any
+    method: str,
+    problem: Any,
+    x0: Any,
+    steps: int,
+    progress: bool | None = None,
+    *,
+    stride: int | None = None,
+    max_memory: int | None = None,
+    max_seconds: float | None = DEFAULT_MAX_SECONDS,
+    **hyper: Any,
 ) -> Trajectory:
     """Run ``torch.optim`` for ``method`` on ``problem``; see :func:`optheory.numeric.run.run`.
 
@@ -139,6 +151,7 @@ def run_torch(
     resolved = get_method(method, "torch").resolve(hyper)
     k = batch_size(resolved)
     start = start_point(problem, x0, k)
+    keep, chunk = plan_recording(steps, row_bytes(start), resolve_max_memory(max_memory), stride)
     torch = import_torch()
     dtype = getattr(problem, "dtype", "float64")
     device = problem.device if problem.backend == "torch" else "cpu"
@@ -172,8 +185,11 @@ def run_torch(
         opt.step()
         return current()
 
-    with overflow_ok():
-        xs = iterate(step, current(), steps, show_progress(progress, steps),
-                     f"torch.optim {method}")
-        loss = evaluate_loss(problem, xs)
-    return make_trajectory(xs, loss, method, "torch", "torch", resolved)
+    with overflow_ok(), torch_cpu_threads(start.size, device):
+        rec = record(
+            step, current(), steps, lambda xs: evaluate_loss(problem, xs), stride=keep,
+            chunk_rows=chunk, progress=show_progress(progress, steps),
+            desc=f"torch.optim {method}", max_seconds=max_seconds,
+        )
+    return make_trajectory(rec.x, rec.loss, method, "torch", "torch", resolved, t=rec.t,
+                           tail=rec.tail, diverged=rec.diverged)

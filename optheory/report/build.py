@@ -143,6 +143,7 @@ def build_report(
     progress: bool | None = None,
     registry: Mapping[str, TopicBuilder] | None = None,
     title: str = DEFAULT_TITLE,
+    on_ready: Callable[[Path], None] | None = None,
 ) -> Path:
     """Build the report into ``out_dir`` (replacing it atomically).
 
@@ -161,6 +162,11 @@ def build_report(
         Topic registry to use instead of :data:`TOPICS` (for tests).
     title
         Report title shown on the index.
+    on_ready
+        Called with the final path once every page is written, just before the
+        new folder is swapped in; if it raises, the previous folder is kept
+        (the command line prints the path here, so a failing stdout leaves
+        nothing behind).
 
     Returns
     -------
@@ -219,6 +225,8 @@ def build_report(
             _write(staging / "index.md", render_index_markdown(title, pages, _INTRO))
             bar.update()
             bar.set_description("finish")
+            if on_ready is not None:
+                on_ready(target)  # e.g. announce the path; raising here keeps the old folder
         bar.update()
     finally:
         bar.close()

@@ -23,7 +23,10 @@ functions: ``momentum.effective-weight``, ``rmsprop.expansion``,
 Number handling: symbolic input gives a simplified sympy expression; exact
 numeric input (int, Fraction, sympy Rational) gives an exact sympy number; a
 float gives a float (computed exactly from the decimal it denotes, then
-rounded once).
+rounded once).  An exact power ``beta**t`` estimated above
+:data:`MAX_EXACT_DIGITS` digits (``(9/10)**(10**9)``) is not formed: the derived
+expression is then evaluated with a 30-digit ``sympy.Float`` beta and the result
+is a 30-digit ``sympy.Float``.
 """
 
 from __future__ import annotations
@@ -89,6 +92,26 @@ def _num(value: sp.Expr, as_float: bool) -> sp.Expr:
     if as_float and not value.free_symbols:
         return sp.Float(value, _FLOAT_DIGITS)
     return value
+
+
+#: Largest estimated number of digits of an exact power ``beta**t``; beyond it the
+#: derived expression is evaluated in 30-digit floating point instead (the exact
+#: rational of ``(9/10)**(10**9)`` has about two billion digits).
+MAX_EXACT_DIGITS = 10_000
+#: Most steps an unrolled average (``ema_expansion``) may have: one symbol per step.
+MAX_UNROLLED_STEPS = 2_000
+
+
+def _float_form(b: sp.Expr, exponent: sp.Expr, as_float: bool) -> bool:
+    """Whether to evaluate in floating point: asked for, or ``b**exponent`` too long exactly.
+
+    The size of the exact power is estimated from the bit lengths of ``b``'s
+    numerator and denominator times the exponent, before computing anything.
+    """
+    if as_float or b.free_symbols or not b.is_Rational or not exponent.is_Integer:
+        return as_float
+    bits = int(b.p).bit_length() + int(b.q).bit_length()
+    return bits * 0.30103 * int(exponent) > MAX_EXACT_DIGITS
 
 
 def _coerce_steps(t: Any, name: str = "t", *, allow_infinity: bool = False) -> sp.Expr:
@@ -256,7 +279,10 @@ def ema_weights(beta: Any, i: Any) -> Value:
         ``beta`` outside [0, 1) or ``i`` not a non-negative integer.
     """
     b, as_float = _coerce_beta(beta, "beta")
-    return _finish(_derived_weight().subs({_I: _coerce_lag(i), _B: _num(b, as_float)}), as_float)
+    lag = _coerce_lag(i)
+    numeric = _float_form(b, lag, as_float)
+    value = _derived_weight().subs({_I: lag, _B: _num(b, numeric)})
+    return _finish(value, as_float) if not numeric or as_float else sp.Float(value, _FLOAT_DIGITS)
 
 
 def ema_expansion(beta: Any, t: int) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
@@ -281,6 +307,11 @@ def ema_expansion(beta: Any, t: int) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
     """
     b, _ = _coerce_beta(beta, "beta")
     steps = int(_coerce_steps(t))
+    if steps > MAX_UNROLLED_STEPS:
+        raise ValueError(
+            f"t={steps} is too long to unroll (one symbol per step); at most "
+            f"{MAX_UNROLLED_STEPS}; use ema_weight_sum or ema_weights for closed forms"
+        )
     gs = sp.symbols(f"g_1:{steps + 1}", real=True)
     v: sp.Expr = sp.Integer(0)
     for g in gs:
@@ -331,9 +362,9 @@ def ema_weight_sum(beta: Any, t: Any) -> Value:
     steps = _coerce_steps(t, allow_infinity=True)
     if steps is sp.oo:
         return _finish(_derived_infinite_weight_sum().subs(_B, _num(b, as_float)), as_float)
-    return _finish(
-        _derived_finite_weight_sum().subs({_B: _num(b, as_float), _T: steps}), as_float
-    )
+    numeric = _float_form(b, steps, as_float)
+    total = _derived_finite_weight_sum().subs({_B: _num(b, numeric), _T: steps})
+    return _finish(total, as_float) if not numeric or as_float else sp.Float(total, _FLOAT_DIGITS)
 
 
 def bias_correction(beta: Any, t: Any) -> Value:
@@ -354,9 +385,12 @@ def bias_correction(beta: Any, t: Any) -> Value:
     """
     b, as_float = _coerce_beta(beta, "beta")
     steps = _coerce_steps(t)
-    total = _derived_finite_weight_sum().subs({_B: _num(b, as_float), _T: steps})
+    numeric = _float_form(b, steps, as_float)
+    total = _derived_finite_weight_sum().subs({_B: _num(b, numeric), _T: steps})
     if not total.free_symbols and total == 0:
         raise ValueError(f"bias_correction is undefined for beta={beta!r}, t={t!r}: weights sum to 0")
+    if numeric and not as_float:
+        return sp.Float(1 / total, _FLOAT_DIGITS)
     return _finish(1 / total, as_float)
 
 
@@ -435,7 +469,10 @@ def average_variance(beta: Any, sigma2: Any, t: Any = None) -> Value:
         subs = {_B: b, _SIGMA2: s2}
     else:
         expr = _derived_variance(True)
-        subs = {_B: b, _SIGMA2: s2, _T: _coerce_steps(t)}
+        steps = _coerce_steps(t)
+        subs = {_B: b, _SIGMA2: s2, _T: steps}
+        if _float_form(b, 2 * steps, False):
+            var_is_float = True  # the exact beta**(2t) would be too long
     as_float = as_float or var_is_float
     return _finish(expr.subs({k: _num(v, as_float) for k, v in subs.items()}), as_float)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import sympy as sp
 
@@ -68,10 +69,23 @@ class Objective:
     def dim(self) -> int:
         return len(self.variables)
 
-    @property
+    @cached_property
     def gradient(self) -> sp.Matrix:
-        r""":math:`\nabla f` as a column of sympy expressions."""
-        return sp.Matrix([sp.diff(self.expr, v) for v in self.variables])
+        r""":math:`\nabla f` as a column of sympy expressions.
+
+        Each component differentiates only the summands of ``f`` that contain
+        its variable (the others contribute 0), so a separable objective of
+        ``d`` variables costs ``O(d)`` derivatives instead of ``O(d^2)``.
+        """
+        terms = sp.Add.make_args(self.expr)
+        holders: dict[sp.Symbol, list[sp.Expr]] = {v: [] for v in self.variables}
+        for term in terms:
+            for symbol in term.free_symbols:
+                if symbol in holders:
+                    holders[symbol].append(term)
+        return sp.Matrix([
+            sp.Add(*[sp.diff(term, v) for term in holders[v]]) for v in self.variables
+        ])
 
     @property
     def hessian(self) -> sp.Matrix:

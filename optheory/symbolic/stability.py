@@ -23,6 +23,7 @@ from typing import Any
 
 import sympy as sp
 
+from optheory._checks import check_positive_int
 from optheory.symbolic.linear import characteristic_polynomial
 
 __all__ = [
@@ -320,7 +321,14 @@ def polynomial_stability_region(poly: Any, z: sp.Symbol) -> sp.Basic:
     return _simplify(jury_conditions(poly, z))
 
 
-def stability_region(R: sp.Matrix) -> sp.Basic:
+#: Largest size of a symbolic iteration matrix :func:`stability_region` accepts by
+#: default: Jury's table of a degree-n polynomial in symbols grows so fast that a
+#: dense 4 x 4 matrix in two symbols already takes about ten seconds, larger ones
+#: minutes to hours.
+MAX_SYMBOLIC_SIZE = 4
+
+
+def stability_region(R: sp.Matrix, *, max_size: int = MAX_SYMBOLIC_SIZE) -> sp.Basic:
     r"""Region of parameters where :math:`s_{t+1} = R s_t` converges for every start.
 
     Parameters
@@ -328,6 +336,10 @@ def stability_region(R: sp.Matrix) -> sp.Basic:
     R : sympy.Matrix
         Square iteration matrix with entries polynomial in its symbols (for
         example :func:`optheory.symbolic.linear.momentum_matrix`).
+    max_size : int
+        Largest accepted size of ``R`` when it has symbols (default
+        :data:`MAX_SYMBOLIC_SIZE`, checked before any work); numeric matrices
+        are not limited.
 
     Returns
     -------
@@ -339,7 +351,7 @@ def stability_region(R: sp.Matrix) -> sp.Basic:
     Raises
     ------
     ValueError
-        ``R`` not a square sympy Matrix.
+        ``R`` not a square sympy Matrix, or a symbolic ``R`` larger than ``max_size``.
 
     Theoretical guarantee
     ---------------------
@@ -349,6 +361,13 @@ def stability_region(R: sp.Matrix) -> sp.Basic:
     """
     if not isinstance(R, sp.MatrixBase):
         raise ValueError(f"R must be a square sympy Matrix, got {type(R).__name__}")
+    limit = check_positive_int("max_size", max_size)
+    if R.free_symbols and R.rows > limit:
+        raise ValueError(
+            f"R is a {R.rows} x {R.cols} symbolic matrix: its exact stability region is beyond "
+            f"the default budget (max_size={limit}; Jury's table grows too fast); raise "
+            "max_size, or substitute numbers for some symbols"
+        )
     z = sp.Dummy("z")
     return polynomial_stability_region(characteristic_polynomial(R, z), z)
 

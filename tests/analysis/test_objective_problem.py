@@ -81,3 +81,40 @@ def test_non_objective_is_a_one_line_value_error() -> None:
     with pytest.raises(ValueError, match="must be an optheory Objective, got str") as info:
         ExpressionProblem("x**2")  # type: ignore[arg-type]
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_min_max_abs_compile_directly_on_both_backends(backend):
+    # Heaviside / Max / Min go to direct array functions, not sympy's Piecewise printing
+    # (which took minutes for Max of 10 names and failed inside torch's heaviside)
+    if backend == "torch":
+        require_torch()
+    from optheory.symbolic.parse import parse_expression
+
+    problem = ExpressionProblem(
+        Objective(parse_expression("Abs(a) + Max(a, b, c) + Min(b, c)**2")), backend=backend
+    )
+    x = np.array([[-1.0, 2.0, 3.0], [4.0, -2.0, 1.0]])
+    # oracle by hand: d/da = sign(a) + [a is the max]; d/db = [b max] + 2 min(b,c) [b min]
+    expected = np.array([[-1.0, 4.0, 1.0], [2.0, -4.0, 0.0]])
+    grad = np.asarray(problem.grad(x))
+    np.testing.assert_array_equal(grad, expected)
+    np.testing.assert_array_equal(np.asarray(problem.f(x)), [1 + 3 + 4, 4 + 4 + 4])
+
+
+def test_gradient_size_is_estimated_before_differentiating():
+    import itertools
+    import keyword
+    import string
+
+    from optheory.analysis.objective_problem import gradient_size_estimate
+    from optheory.symbolic.parse import parse_expression
+
+    pairs = (a + b for a, b in itertools.product(string.ascii_lowercase, repeat=2))
+    names = [n for n in pairs if not keyword.iskeyword(n)][:300]
+    separable = Objective(parse_expression("+".join(f"{n}**2" for n in names)))
+    product = Objective(parse_expression("*".join(names)))
+    assert gradient_size_estimate(separable) == 300 * 3  # each square: Pow, symbol, 2
+    assert gradient_size_estimate(product) > 300 * 300
+    with pytest.raises(ValueError, match="max_gradient_nodes=4000"):
+        ExpressionProblem(product)

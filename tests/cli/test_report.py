@@ -24,8 +24,10 @@ def fake_build(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[dict[str
     """Replace build_report by a recorder (topics asked for, OPTHEORY_AIRFOIL seen)."""
     calls: list[dict[str, Any]] = []
 
-    def _record(out_dir: str, topics: Any = None, **_: Any) -> Path:
+    def _record(out_dir: str, topics: Any = None, on_ready: Any = None, **_: Any) -> Path:
         calls.append({"out": out_dir, "topics": list(topics), "data": os.environ.get(AIRFOIL)})
+        if on_ready is not None:
+            on_ready(tmp_path / "r")
         return tmp_path / "r"
 
     monkeypatch.setattr(build, "build_report", _record)
@@ -87,3 +89,23 @@ def test_sigterm_leaves_no_staging_folder(tmp_path: Path) -> None:
     assert proc.returncode == 143, err
     assert "terminated" in err and "Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # no .tmp-X-*, no half-built X
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="SIGHUP is POSIX")
+def test_sighup_leaves_no_staging_folder(tmp_path: Path) -> None:
+    # a closed terminal (SIGHUP) cleans up like SIGTERM and Ctrl-C
+    target = tmp_path / "X"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from optheory.cli import run; run()",
+         "report", "--out", str(target), "--topic", "claims"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    time.sleep(3.0)
+    if proc.poll() is not None:
+        pytest.skip("the report finished before the signal")
+    proc.send_signal(signal.SIGHUP)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGHUP, err
+    assert "hung up" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

@@ -43,12 +43,16 @@ def test_loss_is_the_objective_along_the_path():
     assert dict(traj.hyper) == {"eta": 0.6, "beta": 0.5}
 
 
-def _first_nonfinite_gd(eta: float) -> int:
+def _first_nonfinite_gd(eta: float, *, loss: bool = True) -> int:
     # oracle: gradient descent in Python floats, gradient first (g = 4 x2, then x2 - eta g),
-    # stepped until an iterate stops being finite.  (The textbook folds eta * 4 into one
-    # factor; that product overflows one step later than the gradient 4 x2 does.)
+    # stepped until an iterate (or, with ``loss``, the loss 0.1 x1^2 + 2 x2^2) stops being
+    # finite.  (The textbook folds eta * 4 into one factor; that product overflows one step
+    # later than the gradient 4 x2 does.)
     x1, x2, t = -5.0, -2.0, 0
     while math.isfinite(x1) and math.isfinite(x2):
+        # the loss as EigenQuadratic evaluates it: 0.5 * sum(r * r * lam)
+        if loss and not math.isfinite(0.5 * (x1 * x1 * 0.2 + x2 * x2 * 4.0)):
+            return t
         x1, x2, t = x1 - eta * (0.2 * x1), x2 - eta * (4 * x2), t + 1
     return t
 
@@ -56,14 +60,17 @@ def _first_nonfinite_gd(eta: float) -> int:
 def test_divergence_is_located_and_stops_the_run():
     # pytest turns warnings into errors, so an escaping numpy overflow warning fails here
     expected = _first_nonfinite_gd(0.6)
-    assert 1000 < expected < 5000
+    iterate_overflow = _first_nonfinite_gd(0.6, loss=False)
+    assert 1000 < expected < iterate_overflow < 5000
     traj = train_2d("gd", steps=5000, eta=0.6)
+    # divergence: the first step whose loss (here it overflows first) or iterate is not finite
     assert traj.diverged_at == expected
-    assert np.all(np.isfinite(traj.x[:expected]))
-    assert not np.all(np.isfinite(traj.x[expected]))
+    assert np.all(np.isfinite(traj.loss[:expected])) and not np.isfinite(traj.loss[expected])
+    assert np.all(np.isfinite(traj.x[:iterate_overflow]))
+    assert not np.all(np.isfinite(traj.x[iterate_overflow]))
     assert traj.x.shape == (5001, 2)
-    # the run stopped one step after divergence; later rows were never computed
-    assert np.all(np.isnan(traj.x[expected + 1 :]))
+    # the run stopped one step after the iterate overflowed; later rows were never computed
+    assert np.all(np.isnan(traj.x[iterate_overflow + 1 :]))
 
 
 def test_divergence_in_a_batch_is_per_setting():
@@ -177,7 +184,9 @@ def test_progress_bar_stops_at_divergence(capsys):
     traj = run("gd", textbook_2d(), [-5.0, -2.0], 5000, eta=1.2, progress=True)
     err = capsys.readouterr().err
     assert traj.diverged_at is not None
-    assert f"{traj.diverged_at}/5000" in err
+    stopped = int(np.flatnonzero(~np.isfinite(traj.x).all(axis=-1))[0])
+    assert traj.diverged_at <= stopped < 600
+    assert f"{stopped}/5000" in err
 
 
 def test_progress_bar_for_torch_optim(capsys, torch_module):

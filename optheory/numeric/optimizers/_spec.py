@@ -86,8 +86,20 @@ def check_hyper_value(spec: Hyper, value: Any) -> float | bool | np.ndarray:
         raise ValueError(
             f"{spec.name} must be a number or a non-empty 1-D sequence, got shape {arr.shape}"
         )
-    for k, item in enumerate(arr.tolist()):
-        _check_scalar(f"{spec.name}[{k}]", spec.rule, item)
+    # vectorized test; the first offending entry is then checked alone for its message
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(arr)
+        if spec.rule == "positive":
+            ok &= arr > 0
+        elif spec.rule == "unit":
+            ok &= (arr >= 0) & (arr <= 1)
+        elif spec.rule == "unit_open":
+            ok &= (arr >= 0) & (arr < 1)
+        else:
+            ok &= arr >= 0
+    if not ok.all():
+        k = int(np.argmin(ok))
+        _check_scalar(f"{spec.name}[{k}]", spec.rule, float(arr[k]))
     return arr
 
 
