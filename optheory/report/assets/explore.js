@@ -353,7 +353,9 @@
     $("snap").disabled = !m.linear;
     const xs1 = iterate(s, s.lam_min, C.start[0]);
     const xs2 = iterate(s, s.lam_max, C.start[1]);
-    const bad = firstNonFinite([xs1, xs2]);
+    // as run(): a run diverges at the first step whose iterate or loss is not finite
+    const loss = xs1.map((x1, t) => D.objective(x1, xs2[t], s.lam_min, s.lam_max));
+    const bad = firstNonFinite([xs1, xs2, loss]);
     $("final-error").textContent = bad >= 0
       ? `diverged at step ${bad}`
       : fmt(Math.hypot(xs1[xs1.length - 1], xs2[xs2.length - 1]));
