@@ -32,6 +32,11 @@ def test_report_build_reproduces_the_committed_bytes(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "optheory", "report", "--out", str(out)],
                           env=env, capture_output=True, text=True, timeout=1500, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-2000:]
+    from optheory.report.topics import TOPIC_MODULES
+
+    for name in TOPIC_MODULES:  # every verification row of every page passes
+        assert 'class="fail"' not in (out / f"{name}.html").read_text(encoding="utf-8"), name
+        assert (out / f"{name}.md").exists()
     built, committed = _files(str(out)), _files(COMMITTED)
     assert built == committed, f"missing {sorted(committed - built)}, new {sorted(built - committed)}"
     _, differ, errors = filecmp.cmpfiles(COMMITTED, out, sorted(built), shallow=False)
