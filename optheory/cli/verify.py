@@ -11,9 +11,11 @@ EXAMPLE = """examples:
   optheory verify
   optheory verify --claim momentum.region --claim rmsprop.half-life
   optheory verify --source textbook --json
+  optheory verify --mutants --claim momentum.minimizer
 
 A refuted claim is a finding, not a failure: the exit code is 0 when every
-check ran, 1 when a check itself raised an error, 2 for bad usage.
+check ran, 1 when a check itself raised an error (with --mutants: also when a
+mutant's verdict did not flip as expected), 2 for bad usage.
 """
 
 
@@ -29,6 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--source", metavar="NAME", help="only claims from this source")
     parser.add_argument("--list", action="store_true",
                         help="list claim ids (those selected by --claim/--source) and exit")
+    parser.add_argument("--mutants", action="store_true",
+                        help="also run each claim's mutants (the statement with one thing "
+                             "changed) and show whether the verdict flips as expected")
     add_json_flag(parser)
     parser.set_defaults(handler=handle)
 
@@ -56,6 +61,8 @@ def handle(args: argparse.Namespace) -> int:
     if sys.stderr.isatty() and not args.json:
         def progress(name: str) -> None:
             print(f"  checking {name} ...", file=sys.stderr)
+    if args.mutants:
+        return _handle_mutants(claims, args, progress)
     results = run_claims(claims, args.source, progress=progress)
     payload = [r.as_dict() for r in results]
     width = max((len(r.id) for r in results), default=10)
@@ -69,3 +76,23 @@ def handle(args: argparse.Namespace) -> int:
     )
     emit(payload, args.json, "\n".join(lines))
     return 1 if counts["error"] else 0
+
+
+def _handle_mutants(claims: list[str] | None, args: argparse.Namespace, progress: object) -> int:
+    """``--mutants``: one row per mutant; exit 1 when a mutant does not flip or a check raised."""
+    from optheory.verification.registry import run_mutants
+
+    rows = run_mutants(claims, args.source, progress=progress)  # type: ignore[arg-type]
+    payload = [{k: r.as_dict()[k] for k in ("id", "mutant", "verdict", "mutant_verdict", "flipped",
+                                            "expect", "change", "error")} for r in rows]
+    width = max((len(r.id) for r in rows), default=10)
+    lines = [f"{'claim':{width}s}  {'verdict':11s}  {'mutant':11s}  flipped  changed"]
+    for r in rows:
+        change = ", ".join(f"{k}={v}" for k, v in r.change.items())
+        lines.append(f"{r.id:{width}s}  {r.verdict:11s}  {r.mutant_verdict:11s}  "
+                     f"{'yes' if r.flipped else 'NO':7s}  {change}")
+    flipped = sum(r.flipped for r in rows)
+    lines.append(f"{len(rows)} mutants of {len({r.id for r in rows})} claims: {flipped} flipped, "
+                 f"{len(rows) - flipped} did not")
+    emit(payload, args.json, "\n".join(lines))
+    return 0 if flipped == len(rows) else 1
