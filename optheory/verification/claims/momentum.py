@@ -582,9 +582,9 @@ def large_beta(beta: float = 0.9) -> Verdict:
         "eigenvalues": lams.tolist(),
         "optimal_beta": beta_star, "optimal_eta": float(best["eta"]), "optimal_rate": rate_star,
         "optimal_beta_by_condition_number": growth,
-        "beta_0.9_best_eta": eta_09, "beta_0.9_best_rate": rate_09,
-        "rate_lower_bound_at_beta_0.9": bound_09,
-        "measured_rate_optimal": measured_star, "measured_rate_beta_0.9": measured_09,
+        f"beta_{beta:g}_best_eta": eta_09, f"beta_{beta:g}_best_rate": rate_09,
+        f"rate_lower_bound_at_beta_{beta:g}": bound_09,
+        "measured_rate_optimal": measured_star, f"measured_rate_beta_{beta:g}": measured_09,
     }
     evidence["stated_beta"] = beta
     if always:
