@@ -109,6 +109,12 @@ def rotated_adagrad(ctx: Context) -> Draft:
     rows = compare_rotations("adagrad", steps, tol, eta=0.4)
     gd_rows = compare_rotations("gd", steps, tol, eta=0.1)
     plain, rot, pure = rows
+    problems = list(_adagrad_problems().values())
+    base_lams = np.sort(np.asarray(problems[0].eigenvalues, dtype=float))
+    rot_lams = np.sort(np.asarray(problems[1].eigenvalues, dtype=float))
+    ratios = rot_lams / base_lams
+    # one common factor (to rounding of the eigen-decomposition), or none
+    ratio = float(ratios[0]) if np.allclose(ratios, ratios[0], rtol=1e-12) else None
     answer = (
         "AdaGrad with eta = 0.4 from (-5, -2), distance to the minimizer after 20 / 100 / "
         f"{steps} steps and steps to reach {tol}: "
@@ -122,12 +128,16 @@ def rotated_adagrad(ctx: Context) -> Draft:
         f"needs {_steps_phrase(rot['steps_to_tol'], steps)} on the exercise's rotated function "
         f"and {_steps_phrase(pure['steps_to_tol'], steps)} on the pure rotation, instead of "
         f"{_steps_phrase(plain['steps_to_tol'], steps)}. (The exercise's rotated function has "
-        "eigenvalues 0.4 and 8, twice the original ones; the third row is the pure rotation.) "
+        f"eigenvalues {' and '.join(f'{v:g}' for v in rot_lams)}"
+        + (f", {ratio:g} times the original ones" if ratio is not None else "")
+        + "; the third row is the pure rotation.) "
         "For reference, gradient descent (eta = 0.1) commutes with rotations, so its step "
         "counts differ only through where the start lies in the eigenbasis: "
         + ", ".join(count_text(r["steps_to_tol"]) for r in gd_rows) + " steps."
     )
-    numbers = {"eta": 0.4, "tolerance": tol,
+    numbers = {"eta": 0.4, "tolerance": tol, "steps": steps,
+               "eigenvalues": base_lams.tolist(), "rotated_eigenvalues": rot_lams.tolist(),
+               "eigenvalue_ratio": ratio,
                "adagrad": [{k: v for k, v in r.items() if k != "path"} for r in rows],
                "gd": [{k: v for k, v in r.items() if k != "path"} for r in gd_rows]}
 
@@ -215,32 +225,64 @@ def _kappa(M: sp.Matrix) -> float:
     return float(w.max() / w.min())
 
 
+def _matrix_text(M: sp.Matrix) -> str:
+    """A small matrix as printed in the answer: ``diag(0.2, 4)`` or ``[[4.2, -3.8], ...]``."""
+    if M.is_diagonal():
+        return "diag(" + ", ".join(f"{float(v):g}" for v in M.diagonal()) + ")"
+    return "[" + ", ".join("[" + ", ".join(f"{float(v):g}" for v in M.row(i)) + "]"
+                           for i in range(M.rows)) + "]"
+
+
 @exercise("adagrad", 4, "Gerschgorin discs of the diagonally preconditioned matrix")
 def preconditioned_discs(ctx: Context) -> Draft:
     A = sp.Matrix([[1, sp.Rational(3, 10), sp.Rational(1, 10)],
                    [sp.Rational(3, 10), 1, sp.Rational(1, 5)],
                    [sp.Rational(1, 10), sp.Rational(1, 5), 1]])
     D = sp.diag(1, 10, 100)
+    hessian = sp.diag(*[sp.nsimplify(v) for v in textbook_2d().eigenvalues])
+    # the exercise's rotated function 0.1 (x1 + x2)^2 + 2 (x1 - x2)^2, its Hessian from sympy
+    x1, x2 = sp.symbols("x1 x2", real=True)
+    rotated = sp.hessian(sp.Rational(1, 10) * (x1 + x2) ** 2 + 2 * (x1 - x2) ** 2, (x1, x2))
     examples = {
-        "diag(0.2, 4) (section's Hessian)": sp.diag(sp.Rational(1, 5), 4),
-        "[[4.2, -3.8], [-3.8, 4.2]] (rotated)": sp.Matrix([[sp.Rational(21, 5),
-                                                            -sp.Rational(19, 5)],
-                                                           [-sp.Rational(19, 5),
-                                                            sp.Rational(21, 5)]]),
-        "D A D, badly scaled 3x3": D * A * D,
+        "section's Hessian": hessian,
+        "exercise 2's rotated function": rotated,
+        "badly scaled 3x3 D A D": D * A * D,
     }
     rows = []
     derivation = []
-    for name, M in examples.items():
+    for what, M in examples.items():
         P = jacobi_preconditioned(M)
         radii = [sum(abs(P[i, k]) for k in range(P.rows) if k != i) for i in range(P.rows)]
         r = max(radii)
         bound = (1 + r) / (1 - r) if r < 1 else sp.oo
+        name = f"{_matrix_text(M)} ({what})" if M.rows == 2 else what
         rows.append({"matrix": name, "radii": radii, "max_radius": r,
                      "kappa_before": _kappa(M), "kappa_after": _kappa(P),
                      "kappa_bound": bound})
-        derivation.append(latex_eq(r"D^{-1/2} M D^{-1/2}\ (" + name.split(" (")[0]
-                                   .replace(" ", r"\ ") + ")", P))
+        derivation.append(latex_eq(r"D^{-1/2} M D^{-1/2}\ (\text{" + what + "})", P))
+    # which examples the preconditioning fixes (kappa after within 10% of the bound's best, 1,
+    # or at least 100x smaller) and which it leaves as they are (kappa changes by < 1%)
+    fixed = [i for i, r_ in enumerate(rows)
+             if r_["kappa_after"] < 1.1 or r_["kappa_after"] * 100 < r_["kappa_before"]]
+    kept = [i for i, r_ in enumerate(rows)
+            if abs(r_["kappa_after"] - r_["kappa_before"]) < 0.01 * r_["kappa_before"]]
+    ordinal = ("first", "second", "third")
+
+    def which(idx: list[int]) -> str:
+        return " and ".join(ordinal[i] for i in idx) + " example" + ("s" if len(idx) > 1 else "")
+
+    closing = ""
+    if fixed:
+        closing += f". Diagonal preconditioning removes the bad scaling of coordinates ({which(fixed)})"
+    if kept:
+        k = rows[kept[0]]
+        attained = abs(float(k["kappa_bound"]) - k["kappa_after"]) < 1e-9 * k["kappa_after"]
+        closing += (
+            f"{', but it cannot help' if fixed else '. Diagonal preconditioning does not help'} when the "
+            "ill-conditioning comes from large off-diagonal entries, i.e. from eigenvectors "
+            f"that are not coordinate axes: the {which(kept[:1])} has discs of radius "
+            f"{k['max_radius']} and keeps its condition number {k['kappa_after']:.4g} (the bound "
+            f"{'is attained' if attained else 'is not attained'})")
     answer = (
         "With D = diag(M), the matrix D^{-1/2} M D^{-1/2} has entries M_jk / sqrt(M_jj M_kk): "
         "its diagonal is all ones, so every Gerschgorin disc is centred at 1 with radius "
@@ -250,14 +292,12 @@ def preconditioned_discs(ctx: Context) -> Draft:
         "(condition number before -> after, Gerschgorin bound): "
         + "; ".join(f"{r_['matrix']}: {r_['kappa_before']:.4g} -> {r_['kappa_after']:.4g}, "
                     f"bound {fmt(r_['kappa_bound'], 4)}" for r_ in rows)
-        + ". Diagonal preconditioning removes badly scaled coordinates entirely (first and "
-        "third example), but it cannot help when the ill-conditioning comes from large "
-        "off-diagonal entries, i.e. from eigenvectors that are not coordinate axes: the "
-        "rotated matrix has discs of radius 19/21 and keeps its condition number 20 (the "
-        "bound is attained). This is why AdaGrad's per-coordinate scaling works on "
-        "axis-aligned problems and loses its edge after a rotation (exercise 2)."
+        + closing
+        + (". This is why AdaGrad's per-coordinate scaling works on axis-aligned problems and "
+           "loses its edge after a rotation (exercise 2)." if fixed and kept else ".")
     )
-    return Draft(answer, derivation, {"examples": rows})
+    return Draft(answer, derivation, {"examples": rows, "fixed_examples": [i + 1 for i in fixed],
+                                      "unchanged_examples": [i + 1 for i in kept]})
 
 
 # --------------------------------------------------------------------------- 5

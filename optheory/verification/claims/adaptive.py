@@ -262,7 +262,7 @@ def adagrad_rate(setting: str = "any", stated_exponent: sp.Rational = sp.Rationa
     evidence = {
         "exponent_with_noise": number(p_noise),
         "exponent_deterministic": number(p_det),
-        "eta": eta, "steps": steps, "noise_sigma": 1.0, "chains": 200,
+        "eta": eta, "steps": steps, "t_quarter": quarter, "noise_sigma": 1.0, "chains": 200,
         "rate_ratio_t_over_t_quarter_deterministic": ratio_det,
         "rate_ratio_t_over_t_quarter_noisy": ratio_noise,
         "predicted_ratio": predicted,
@@ -506,6 +506,7 @@ def time_decay(sign: int = 1) -> Verdict:
     evidence = {
         "first_order_change_of_f": str(first_order),
         "positive_for_nonzero_gradient": ascent,
+        "eta": eta, "steps": 20,
         "f_start": 0.5, "f_after_20_seed_rule": f_seed,
         "f_after_20_with_minus": f_fixed,
     }
@@ -516,7 +517,7 @@ def time_decay(sign: int = 1) -> Verdict:
     return Verdict(
         "refuted",
         evidence,
-        f"the step changes f by +{first_order} > 0 to first order: on x^2/2 from 1 (eta=0.5) the "
+        f"the step changes f by +{first_order} > 0 to first order: on x^2/2 from 1 (eta={eta}) the "
         f"rule raises f to {f_seed:.4g} in 20 steps; with a minus sign it falls to "
         f"{f_fixed:.3g}",
         r"w_{t+1} = w_t - \frac{\eta}{t} \nabla g",
@@ -587,6 +588,7 @@ def seed003_rmsprop_form(eps_inside: bool = True) -> Verdict:
         "compared_with": other_name,
         "eta": eta, "alpha": a_num, "eps": e_num, "steps": steps,
         "max_trajectory_gap": float(gap.max()),
+        "tolerance": 1e-12,
         "step_of_max_gap": int(np.argmax(gap)),
         "final_seed_form": seed_xs[-1].tolist(),
         "final_torch": other[-1].tolist(),
@@ -724,6 +726,7 @@ def rmsprop_eps(reasons: tuple[str, ...] = ("zero", "large")) -> Verdict:
         "first_step_eps_0": first_step.tolist(),
         "bound_value": bound_value,
         "longest_step_200_steps": longest,
+        "steps_for_longest": 200,
         "zero_gradient_coordinate_eps_0": [float(v) if np.isfinite(v) else "nan" for v in at_min],
         "zero_gradient_coordinate_eps_textbook": [float(v) for v in at_min_eps],
         "textbook_eps": textbook_eps,
@@ -811,6 +814,7 @@ def adadelta_no_lr(eps_sets_step: bool = False) -> Verdict:
         "predicted_first_step_x1": predicted,
         "max_gap": gap,
         "loss_after_100": finals,
+        "steps_for_loss": 100,
     }
     if "eta" in names:
         return Verdict("refuted", evidence, "the textbook's Adadelta takes eta",

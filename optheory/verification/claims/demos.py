@@ -54,6 +54,7 @@ def demo_gd(slow_eta: float = 0.4, diverging_eta: float = 0.6) -> Verdict:
         "holds" if holds else "refuted",
         {
             "etas": [a, b],
+            "eigenvalues": lams.tolist(),
             "final": {str(e): [float(v) for v in runs[e].x[-1]] for e in (a, b)},
             "lines": {str(e): runs[e].line() for e in (a, b)},
             "factors": {str(e): factors[e].tolist() for e in (a, b)},
@@ -160,6 +161,7 @@ def rmsprop_demo(eta: float = 0.4, gamma: float = 0.9) -> Verdict:
         "holds" if holds else "refuted",
         {
             "rmsprop_eta": eta, "rmsprop_gamma": gamma,
+            "steps": steps, "window": window, "late_steps": [steps - window + 1, steps],
             "x1_factor_first_5_steps": early,
             "x1_factor_last_5_steps": late,
             "slows_down_late": slows,

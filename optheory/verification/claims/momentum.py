@@ -581,6 +581,7 @@ def large_beta(beta: float = 0.9) -> Verdict:
         "rate_lower_bound": str(bound),
         "eigenvalues": lams.tolist(),
         "optimal_beta": beta_star, "optimal_eta": float(best["eta"]), "optimal_rate": rate_star,
+        "condition_number": float(hi / lo),
         "optimal_beta_by_condition_number": growth,
         f"beta_{beta:g}_best_eta": eta_09, f"beta_{beta:g}_best_rate": rate_09,
         f"rate_lower_bound_at_beta_{beta:g}": bound_09,

@@ -283,13 +283,16 @@ def ode_scalar_vs_vector(vector_turns: bool = True) -> Verdict:
         "holds" if ok else "refuted",
         {
             "scalar_minors": [str(m) for m in check.scalar_minors],
-            "vector_minors": [str(m) for m in check.vector_minors],
+            # lambda = eps = 0 (no smoothing) keeps the minor on one line
+            "vector_minors_at_lambda_0_eps_0": [str(sp.simplify(m.subs({LAMBDA: 0, EPS: 0})))
+                                                for m in check.vector_minors],
             "counterexample_gradient": [number(v) for v in g_ce],
             "counterexample_step": [str(v) for v in step_ce],
             "counterexample_minor": str(minor),
             "max_angle_deg_eq14": float(angles14.max()),
             "max_angle_deg_eq15_rmsprop": float(angles15.max()),
             "first_angle_deg_eq15_rmsprop": float(angles15[0]),
+            "angle_rounding_bound_deg": 1e-10,
         },
         f"2x2 minors of [step | g]: (14) "
         f"{'all 0' if check.scalar_keeps_direction else 'nonzero'}, (15) "
