@@ -18,6 +18,7 @@ from optheory.exercises._common import count_text, first_below, latex_eq
 from optheory.exercises._registry import Context, Draft, exercise
 from optheory.exercises.adagrad import compare_rotations
 from optheory.exercises.minibatch_sgd import data_note
+from optheory.numeric.optimizers import get_method
 from optheory.numeric.problems import EigenQuadratic, textbook_2d
 from optheory.numeric.run import run
 
@@ -162,11 +163,18 @@ def rate_free(ctx: Context) -> Draft:
     cap = sp.limit(first, G, sp.oo)
     cap_num = float(cap.subs({EPS: sp.Rational(1, 10**5), RHO: sp.Rational(9, 10)}))
     # distance to travel: f = (x - D)^2 / 2 per coordinate, start 0
-    far = [1.0, 10.0, 100.0]
-    tr = run("adadelta", EigenQuadratic([1.0] * 3, x_star=far), np.zeros(3), 5000)
+    far = [1.0, 10.0, 100.0, 1000.0]
+    tr = run("adadelta", EigenQuadratic([1.0] * 4, x_star=far), np.zeros(4), 60000)
     err = np.abs(tr.x - np.array(far)) / np.array(far)
     by_distance: list[dict[str, Any]] = [{"distance": D_, "steps_to_10_percent": first_below(err[:, i], 0.1)}
                    for i, D_ in enumerate(far)]
+    counts = [r["steps_to_10_percent"] for r in by_distance]
+    if all(c is not None for c in counts):
+        per_decade = [b / a for a, b in zip(counts[:-1], counts[1:], strict=True)]
+        growth_text = (f": each tenfold distance multiplies the steps by "
+                       f"{min(per_decade):.2g} to {max(per_decade):.2g}")
+    else:
+        growth_text = ": the farthest minimizer is not reached within the run"
     # epsilon as a rate in disguise
     epss = [1e-6, 1e-5, 1e-4, 1e-2]
     tr = run("adadelta", EigenQuadratic([1.0], x_star=[10.0]), [0.0], 2000, eps=epss)
@@ -190,15 +198,15 @@ def rate_free(ctx: Context) -> Draft:
         "come within 10% of a minimizer at distance "
         + ", ".join(f"{r['distance']:g}: {count_text(r['steps_to_10_percent'])}"
                     for r in by_distance)
-        + ", so a parameter that must travel 1000 units (or is badly scaled) takes tens of "
-        "thousands of steps. What Adadelta does remove is the dependence on the scale of "
+        + f"{growth_text}. What Adadelta does remove is the dependence on the scale of "
         "the objective: multiplying f by "
         + ", ".join(f"{r['scale']:g} gives {count_text(r['steps_to_10_percent'])}"
                     for r in by_scale)
         + " steps, because the gradient's scale cancels between g and sqrt(s)."
     )
     derivation = [latex_eq(r"g'_1", first), latex_eq(r"\lim_{|g|\to\infty} g'_1", cap)]
-    numbers = {"first_step_cap": cap_num, "by_distance": by_distance, "by_eps": by_eps,
+    numbers = {"first_step_cap": cap_num, "eps": 1e-5, "rho": 0.9,
+               "by_distance": by_distance, "by_eps": by_eps,
                "by_objective_scale": by_scale}
     return Draft(answer, derivation, numbers)
 
@@ -230,6 +238,13 @@ def compare(ctx: Context) -> Draft:
                     evals_per_epoch=1)
         curve = res.loss[:, 0].mean(axis=1) - data.min_loss()
         reg[label] = [float(v) for v in curve[1:]]
+    finals = [vals[-1] for vals in reg.values()]
+    spread = max(finals) / min(finals)
+    # the first step's bound from the rule, at Adadelta's default eps and rho
+    defaults = get_method("adadelta", "textbook").resolve({})
+    _, g_prime, _ = textbook_rules()
+    cap = sp.limit(sp.simplify(g_prime.subs({S: 0, D: 0})), G, sp.oo)
+    cap_num = float(cap.subs({EPS: sp.nsimplify(defaults["eps"]), RHO: sp.nsimplify(defaults["rho"])}))
     answer = (
         "All three divide by a running root-mean-square of the gradient per coordinate; they "
         "differ in the numerator. On f = 0.1 x1^2 + 2 x2^2 from (-5, -2), distance after "
@@ -246,10 +261,12 @@ def compare(ctx: Context) -> Draft:
         "noiseless problem but slows it late in noisy training; RMSProp's steps stay of size "
         "~eta, so it hovers at a distance set by eta unless eta is decayed; Adadelta replaces "
         "eta by the running size of its own past steps: it starts slowly (first step at most "
-        "sqrt(eps/(1 - rho)) = 0.01) and, because sqrt(Delta)/sqrt(s) ignores the amplitude "
+        f"{cap} = {cap_num:.3g}) and, because sqrt(Delta)/sqrt(s) ignores the amplitude "
         "of an oscillation, it can also end up hovering. Under minibatch noise the three end "
-        "within a small factor of each other."
+        + (f"within a factor {spread:.2g} of each other." if spread < 10 else
+           f"a factor {spread:.3g} apart.")
     )
     numbers = {"quadratic": toy, "regression_excess_loss_by_epoch": reg, "data": data.source,
-               "tolerance": tol}
+               "tolerance": tol, "steps": steps, "first_step_cap": cap_num,
+               "final_excess_loss_spread": spread}
     return Draft(answer, [], numbers, None, data_note(data))

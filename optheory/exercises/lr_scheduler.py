@@ -235,12 +235,31 @@ def warmup(ctx: Context) -> Draft:
                          "minimal_warmup": w,
                          "all_longer_warmups_converge": bool(hits.size and ok[hits[0]:].all()),
                          "start_sharpness": target * float(g2(x0))})
+    # how the minimal warmup grows: monotone in eta? in proportion to eta f''(x0)?
+    found = [r for r in rows if r["minimal_warmup"] is not None]
+    lengths_found = [r["minimal_warmup"] for r in found]
+    grows = len(found) > 1 and all(b >= a for a, b in zip(lengths_found[:-1], lengths_found[1:],
+                                                           strict=True))
+    per_sharpness = [r["minimal_warmup"] / r["start_sharpness"] for r in found
+                     if r["minimal_warmup"] > 0]
+    spread = max(per_sharpness) / min(per_sharpness) if per_sharpness else float("inf")
+    # "roughly in proportion": W / (eta f''(x0)) constant within a factor 1.5
+    if grows and spread < 1.5:
+        growth_text = ("the minimal length grows with the target rate, roughly in proportion to "
+                       f"eta times the initial sharpness (W / (eta f''(x0)) varies by a factor "
+                       f"{spread:.2g})")
+    elif grows:
+        growth_text = ("the minimal length grows with the target rate, but not in proportion to "
+                       f"eta times the initial sharpness (W / (eta f''(x0)) varies by a factor "
+                       f"{spread:.2g})")
+    else:
+        growth_text = "the minimal length does not grow steadily with the target rate"
     answer = (
         f"Take f(x) = x^4/4 + x^2/2 from x = {x0:g}: the curvature f'' = 3x^2 + 1 is "
         f"{float(g2(x0)):.0f} at the start but {f2.subs(x, x_star)} at the minimizer, like a "
         "network whose loss is sharp early in training. Gradient descent with a constant "
         "rate eta is stable near the minimum iff eta f''(x*) < 2, i.e. eta < "
-        f"{limit} (sympy), but from x = 3 every one of the rates "
+        f"{limit} (sympy), but from x = {x0:g} every one of the rates "
         + ", ".join(f"{r['eta']}" for r in rows)
         + " diverges without warmup"
         + ("" if not any(r["no_warmup_converges"] for r in rows) else " (except some)")
@@ -251,14 +270,13 @@ def warmup(ctx: Context) -> Draft:
         + " (every longer warmup up to 200 steps converges too: "
         f"{all(r['all_longer_warmups_converge'] for r in rows)}). So a warmup should last "
         "until the iterate has reached a region whose sharpness the target rate can "
-        "handle (eta f'' below about 2): the minimal length grows with the target rate "
-        "(roughly in proportion to eta times the initial sharpness). No warmup can rescue "
-        f"a rate above {limit}, where the minimum itself is unstable. Longer warmups cost "
-        "only a few slow steps, so in practice one errs on the long side."
+        f"handle (eta f'' below about 2): {growth_text}. No warmup can rescue "
+        f"a rate above {limit}, where the minimum itself is unstable."
     )
     derivation = [latex_eq("f''(x)", f2), latex_eq(r"x^\star", x_star),
                   latex_eq(r"\eta_{\max} = 2/f''(x^\star)", limit)]
-    numbers = {"start": x0, "targets": rows, "stability_limit": limit}
+    numbers = {"start": x0, "targets": rows, "stability_limit": limit,
+               "minimal_warmup_grows": grows, "warmup_per_sharpness_spread": spread}
 
     def figures() -> dict[str, Any]:
         from optheory.exercises._plots import lines

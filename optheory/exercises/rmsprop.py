@@ -74,8 +74,21 @@ def gamma_one(ctx: Context) -> Draft:
     rms = run("rmsprop", problem, [-5.0, -2.0], 20, eta=eta, gamma=1.0)
     gd = run("gd", problem, [-5.0, -2.0], 20, eta=float(rate))
     same = bool(np.allclose(rms.x, gd.x, rtol=1e-12, atol=0, equal_nan=True))
-    torch_run = run("rmsprop", problem, [-5.0, -2.0], 20, eta=0.01, gamma=1.0,
-                    convention="torch")
+    from optheory.numeric.backend import torch_available
+
+    use_torch = torch_available()
+    torch_eps = 1e-8
+    torch_run = (run("rmsprop", problem, [-5.0, -2.0], 20, impl="torch", eta=0.01, gamma=1.0,
+                     eps=torch_eps) if use_torch else
+                 run("rmsprop", problem, [-5.0, -2.0], 20, eta=0.01, gamma=1.0, eps=torch_eps,
+                     convention="torch"))
+    torch_name = ("torch.optim.RMSprop" if use_torch
+                  else "the torch-convention RMSprop (torch not installed)")
+    start = float(np.linalg.norm([-5.0, -2.0]))
+    rms_fails = not float(np.linalg.norm(rms.x[-1])) < start
+    torch_fails = not float(np.linalg.norm(torch_run.x[-1])) < start
+    same_way = "fails the same way" if torch_fails == rms_fails else (
+        "fails too" if torch_fails else "does not fail")
     small = run("rmsprop", problem, [-5.0, -2.0], 200, eta=tiny, gamma=1.0)
     answer = (
         f"With gamma = 1 the average update becomes s <- {frozen}: the state never changes, and "
@@ -86,9 +99,9 @@ def gamma_one(ctx: Context) -> Draft:
         f"gradient descent at that curvature), so this is {float(rate / limit):g} times the "
         "limit: from (-5, -2) the iterate is at "
         f"|x| = {np.linalg.norm(rms.x[-1]):.3g} after 20 steps, and it coincides with gradient "
-        f"descent at that rate ({same}). torch's RMSprop with alpha = 1 fails the same way "
-        f"(step lr g / eps with eps = 1e-8: |x| = {np.linalg.norm(torch_run.x[-1]):.3g} after 20 "
-        "steps). Only a tiny eta makes it work, and then it is just gradient descent with a "
+        f"descent at that rate ({same}). {torch_name} with alpha = 1 and lr = 0.01 {same_way} "
+        f"(step lr g / eps with eps = {torch_eps:g}: |x| = {np.linalg.norm(torch_run.x[-1]):.3g} "
+        "after 20 steps). Only a tiny eta makes it work, and then it is just gradient descent with a "
         f"fixed rate: eta = {tiny:g} gives the learning rate {float(tiny_rate):g} and "
         f"|x| = {np.linalg.norm(small.x[-1]):.3g} after 200 steps. The adaptivity comes "
         "entirely from (1 - gamma) g^2 entering s."
@@ -99,6 +112,8 @@ def gamma_one(ctx: Context) -> Draft:
     numbers = {"eta": eta, "eps": eps, "effective_rate": rate, "gd_step_limit": limit,
                "final_norm_textbook": float(np.linalg.norm(rms.x[-1])),
                "equals_gd": same, "final_norm_torch": float(np.linalg.norm(torch_run.x[-1])),
+               "torch_run": torch_name, "torch_eps": torch_eps, "start_norm": start,
+               "torch_fails": torch_fails, "textbook_fails": rms_fails,
                "tiny_eta_rate": tiny_rate,
                "final_norm_tiny_eta": float(np.linalg.norm(small.x[-1]))}
     return Draft(answer, derivation, numbers)
