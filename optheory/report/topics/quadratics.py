@@ -17,8 +17,12 @@ from optheory.report.document import (
     Verification,
     VerificationRow,
 )
-from optheory.report.topics._common import contour_grid, torch_or_none
+from optheory.report.topics._common import contour_grid, torch_or_none, verdict_phrase
 from optheory.symbolic._exact import to_exact
+
+#: how the page reports a claim's computed verdict
+_VERDICT_WORDS = {"holds": "it holds", "conditional": "it holds only under unstated conditions",
+                  "refuted": "refuted"}
 
 _Q = [[3, 1], [1, 2]]
 _C = [1, -2]
@@ -84,9 +88,16 @@ def build() -> Page:
         ),
         Math(sp.latex(residual) if residual != 0 else "0", label="residual for general n"),
         Text(
-            "so $x^\\star = -Q^{-1}c$ and $h^\\star = b - \\tfrac12 c^\\top Q^{-1} c$. The textbook "
-            "(section Momentum, quadratic convex functions) writes the completed square and the "
-            "gradient with $x - Q^{-1}c$; the sign is wrong, see the claims page."
+            ("so $x^\\star = -Q^{-1}c$ and $h^\\star = b - \\tfrac12 c^\\top Q^{-1} c$ "
+             "(claim `momentum.minimizer`: "
+             + verdict_phrase("momentum.minimizer", _VERDICT_WORDS) + "). "
+             if general_ok else
+             "which is not zero, so $-Q^{-1}c$ is not the minimizer for every $n$. ")
+            + "The textbook (section Momentum, quadratic convex functions) writes the completed "
+            "square with $x - Q^{-1}c$ (claim `momentum.completed-square`: "
+            + verdict_phrase("momentum.completed-square", _VERDICT_WORDS)
+            + ") and the gradient as $Q(x - Q^{-1}c)$ (claim `momentum.gradient`: "
+            + verdict_phrase("momentum.gradient", _VERDICT_WORDS) + "); see the claims page."
         ),
         Heading("A concrete example, exactly"),
         Math.from_sympy(forms.h, lhs="h(x)"),
