@@ -17,7 +17,7 @@ from optheory.analysis.regression import regression_data, train
 from optheory.exercises._common import count_text, first_below, latex_eq
 from optheory.exercises._registry import Context, Draft, exercise
 from optheory.exercises.adagrad import compare_rotations
-from optheory.exercises.minibatch_sgd import data_note
+from optheory.exercises.minibatch_sgd import data_inputs, data_note
 from optheory.numeric.optimizers import get_method
 from optheory.numeric.problems import EigenQuadratic, textbook_2d
 from optheory.numeric.run import run
@@ -86,7 +86,8 @@ def vary_rho(ctx: Context) -> Draft:
                                   {f"rho={r}": dist[:, k] for k, r in enumerate(rhos)},
                                   xlabel="step", ylabel="distance", logy=True, logx=True)}
 
-    return Draft(answer, derivation, numbers, figures, data_note(data))
+    return Draft(answer, derivation, numbers, figures, data_note(data),
+                 inputs=data_inputs(data))
 
 
 # --------------------------------------------------------------------------- 2
@@ -269,4 +270,5 @@ def compare(ctx: Context) -> Draft:
     numbers = {"quadratic": toy, "regression_excess_loss_by_epoch": reg, "data": data.source,
                "tolerance": tol, "steps": steps, "first_step_cap": cap_num,
                "final_excess_loss_spread": spread}
-    return Draft(answer, [], numbers, None, data_note(data))
+    return Draft(answer, [], numbers, None, data_note(data),
+                 inputs=data_inputs(data))

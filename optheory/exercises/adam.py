@@ -17,7 +17,7 @@ import sympy as sp
 from optheory.analysis.regression import regression_data, train
 from optheory.exercises._common import latex_eq, limit_in_unit_interval
 from optheory.exercises._registry import Context, Draft, exercise
-from optheory.exercises.minibatch_sgd import data_note
+from optheory.exercises.minibatch_sgd import data_inputs, data_note
 from optheory.exercises.momentum import stationary_variance
 from optheory.numeric.noisy import NoisyQuadratic
 from optheory.numeric.problems import textbook_2d
@@ -66,7 +66,8 @@ def learning_rate(ctx: Context) -> Draft:
         "is bounded (exercise 4), it just stops improving."
     )
     numbers = {"quadratic": toy, "regression": reg, "data": data.source}
-    return Draft(answer, [], numbers, None, data_note(data))
+    return Draft(answer, [], numbers, None, data_note(data),
+                 inputs=data_inputs(data))
 
 
 # --------------------------------------------------------------------------- 2

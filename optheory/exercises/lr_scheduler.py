@@ -24,7 +24,7 @@ from optheory.analysis.regression import RegressionData, regression_data, train
 from optheory.exercises._common import count_text, latex_eq
 from optheory.exercises._registry import Context, Draft, exercise
 from optheory.exercises.gd import gd_step_limit
-from optheory.exercises.minibatch_sgd import data_note
+from optheory.exercises.minibatch_sgd import data_inputs, data_note
 from optheory.exercises.sgd import expected_second_moments
 
 NOISY_LAMBDAS = np.array([0.1, 1.0])
@@ -107,7 +107,8 @@ def fixed_rate(ctx: Context) -> Draft:
                                           for k, e in enumerate(etas)},
                                      xlabel="epoch", ylabel="excess loss", logy=True)}
 
-    return Draft(answer, [], numbers, figures, data_note(data))
+    return Draft(answer, [], numbers, figures, data_note(data),
+                 inputs=data_inputs(data))
 
 
 # --------------------------------------------------------------------------- 2
@@ -145,7 +146,8 @@ def polynomial_exponent(ctx: Context) -> Draft:
     numbers = {"noisy_quadratic": {str(p): v for p, v in quad.items()},
                "regression": {str(p): v for p, v in reg.items()},
                "best_p_quadratic": best_q, "best_p_regression": best_r, "data": data.source}
-    return Draft(answer, derivation, numbers, None, data_note(data))
+    return Draft(answer, derivation, numbers, None, data_note(data),
+                 inputs=data_inputs(data))
 
 
 # --------------------------------------------------------------------------- 3

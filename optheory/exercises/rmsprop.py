@@ -17,7 +17,7 @@ from optheory.analysis.regression import regression_data, train
 from optheory.exercises._common import count_text, first_below, latex_eq
 from optheory.exercises._registry import Context, Draft, exercise
 from optheory.exercises.adagrad import TEXTBOOK_LENET_NOTE, compare_rotations
-from optheory.exercises.minibatch_sgd import data_note
+from optheory.exercises.minibatch_sgd import data_inputs, data_note
 from optheory.numeric.problems import textbook_2d
 from optheory.numeric.run import run
 from optheory.symbolic._exact import to_exact
@@ -264,7 +264,8 @@ def gamma_sensitivity(ctx: Context) -> Draft:
                                   {f"gamma={g}": dist[:, k] for k, g in enumerate(gammas)},
                                   xlabel="step", ylabel="distance", logy=True, logx=True)}
 
-    return Draft(answer, derivation, numbers, figures, data_note(data))
+    return Draft(answer, derivation, numbers, figures, data_note(data),
+                 inputs=data_inputs(data))
 
 
 def _cycle_and_returns(
