@@ -71,13 +71,18 @@ def vary_rho(ctx: Context) -> Draft:
         f"(distance {hover:.3g} after 2000 steps for rho <= 0.9): the factor "
         "sqrt(Delta)/sqrt(s) does not depend on the amplitude of an oscillation, so once "
         "the steps and gradients settle into a back-and-forth of some size nothing shrinks "
-        "it. Under minibatch noise a long memory is a liability instead: Delta and s react "
-        f"slowly and the excess loss grows from {min(r['excess_loss'] for r in reg):.2e} to "
-        f"{reg[-1]['excess_loss']:.2e} at rho = {reg[-1]['rho']}."
+        "it. Under minibatch noise "
+        + ("a long memory is a liability instead: Delta and s react slowly and the excess loss "
+           f"grows from {min(r['excess_loss'] for r in reg):.2e} to "
+           f"{reg[-1]['excess_loss']:.2e} at rho = {reg[-1]['rho']}."
+           if reg[-1]["excess_loss"] == max(r["excess_loss"] for r in reg) else
+           f"the longest memory is not the worst: the excess loss at rho = {reg[-1]['rho']} is "
+           f"{reg[-1]['excess_loss']:.2e}, against {max(r['excess_loss'] for r in reg):.2e} at "
+           "worst.")
     )
     derivation = [latex_eq(r"g'_1", first), latex_eq(r"\lim_{g\to\infty} g'_1", big_g)]
     numbers = {"quadratic": toy, "regression": reg, "data": data.source,
-               "first_step_caps": caps}
+               "first_step_caps": caps, "hover_distance": hover}
 
     def figures() -> dict[str, Any]:
         from optheory.exercises._plots import lines
@@ -87,7 +92,8 @@ def vary_rho(ctx: Context) -> Draft:
                                   xlabel="step", ylabel="distance", logy=True, logx=True)}
 
     return Draft(answer, derivation, numbers, figures, data_note(data),
-                 inputs=data_inputs(data))
+                 inputs={**data_inputs(data), "checkpoints": [20, 200, 2000], "near": 0.01, "batch": 10,
+                         "start": [-5, -2], "objective": [0.1, 2]})
 
 
 # --------------------------------------------------------------------------- 2
@@ -153,7 +159,7 @@ def without_gprime(ctx: Context) -> Draft:
                            sp.simplify(d_next - (RHO * D + (1 - RHO) * r**2 * G**2)))]
     numbers = {"symbolic_factor_form": same_factor, "symbolic_difference_form": same_difference,
                "max_relative_difference": gaps, "steps": 300}
-    return Draft(answer, derivation, numbers)
+    return Draft(answer, derivation, numbers, inputs={"objective": [0.1, 2]})
 
 
 # --------------------------------------------------------------------------- 3
@@ -174,7 +180,9 @@ def rate_free(ctx: Context) -> Draft:
         per_decade = [b / a for a, b in zip(counts[:-1], counts[1:], strict=True)]
         growth_text = (f": each tenfold distance multiplies the steps by "
                        f"{min(per_decade):.2g} to {max(per_decade):.2g}")
+        per_decade_range = [min(per_decade), max(per_decade)]
     else:
+        per_decade_range = []
         growth_text = ": the farthest minimizer is not reached within the run"
     # epsilon as a rate in disguise
     epss = [1e-6, 1e-5, 1e-4, 1e-2]
@@ -206,7 +214,8 @@ def rate_free(ctx: Context) -> Draft:
         + " steps, because the gradient's scale cancels between g and sqrt(s)."
     )
     derivation = [latex_eq(r"g'_1", first), latex_eq(r"\lim_{|g|\to\infty} g'_1", cap)]
-    numbers = {"first_step_cap": cap_num, "eps": 1e-5, "rho": 0.9,
+    numbers = {"first_step_cap": cap_num, "eps": 1e-5, "rho": 0.9, "within": 0.1,
+               "steps_per_decade": per_decade_range,
                "by_distance": by_distance, "by_eps": by_eps,
                "by_objective_scale": by_scale}
     return Draft(answer, derivation, numbers)
@@ -271,4 +280,5 @@ def compare(ctx: Context) -> Draft:
                "tolerance": tol, "steps": steps, "first_step_cap": cap_num,
                "final_excess_loss_spread": spread}
     return Draft(answer, [], numbers, None, data_note(data),
-                 inputs=data_inputs(data))
+                 inputs={**data_inputs(data), "checkpoints": [20, 100], "start": [-5, -2],
+                         "objective": [0.1, 2], "adagrad_eta": 0.1, "rmsprop_eta": 0.01, "batch": 10})

@@ -18,6 +18,7 @@ import sympy as sp
 from optheory.analysis.regression import regression_data, train
 from optheory.exercises._common import count_text, first_below, fmt, latex_eq, rotation45
 from optheory.exercises._registry import Context, Draft, exercise
+from optheory.exercises.minibatch_sgd import data_inputs
 from optheory.numeric.problems import EigenQuadratic, textbook_2d, textbook_2d_rotated
 from optheory.numeric.run import run
 from optheory.numeric.trajectory import overflow_ok
@@ -53,7 +54,8 @@ def orthogonal_invariance(ctx: Context) -> Draft:
     # numeric witness
     rng = np.random.default_rng(1)
     worst = 0.0
-    for _ in range(200):
+    trials = 200
+    for _ in range(trials):
         q, r = np.linalg.qr(rng.standard_normal((10, 10)))
         cc, dd = rng.standard_normal(10), rng.standard_normal(10)
         a1 = float(np.linalg.norm(cc - dd))
@@ -64,7 +66,7 @@ def orthogonal_invariance(ctx: Context) -> Draft:
         f"and delta as symbolic n x n and n x 1 matrices (residual {residual}: "
         f"{general}), checks it for 2x2 rotations and reflections with a symbolic angle "
         f"({explicit}) and for a three-parameter family of 3x3 orthogonal matrices "
-        f"({cayley}); 200 random orthogonal 10x10 matrices agree to {worst:.1e} relative. "
+        f"({cayley}); {trials} random orthogonal 10x10 matrices agree to {worst:.1e} relative. "
         "Consequently, writing a problem in rotated coordinates z = Ux (e.g. the eigenbasis of "
         "a quadratic) keeps the size of every perturbation: a gradient error, a noise vector "
         "or a step of length r in x is one of length r in z, so rates and noise levels "
@@ -76,6 +78,7 @@ def orthogonal_invariance(ctx: Context) -> Draft:
         latex_eq(r"\|Uc - U\delta\|^2 - \|c - \delta\|^2", residual),
     ]
     numbers = {"general_n": bool(general), "explicit_2x2": explicit, "cayley_3x3": cayley,
+               "trials": trials, "dimension": 10,
                "numeric_max_relative_error": worst}
     return Draft(answer, derivation, numbers)
 
@@ -154,7 +157,8 @@ def rotated_adagrad(ctx: Context) -> Draft:
                                              {"AdaGrad": r["path"][:21]}, title=r["problem"])
         return out
 
-    return Draft(answer, [], numbers, figures)
+    return Draft(answer, [], numbers, figures,
+                 inputs={"start": [-5, -2], "checkpoints": [20, 100], "gd_eta": 0.1})
 
 
 def _steps_phrase(value: int | None, limit: int) -> str:
@@ -208,7 +212,8 @@ def gerschgorin(ctx: Context) -> Draft:
         f"{count}; the eigenvector's largest row always gave a containing disc: {sharp_ok}."
     )
     derivation = [latex_eq(r"\lambda - M_{11}", shifted)]
-    numbers = {"matrices": 3000, "violations": count, "largest_row_disc_contains": sharp_ok,
+    numbers = {"matrices": 3000, "sizes": [2, 8], "violations": count,
+               "largest_row_disc_contains": sharp_ok,
                "smallest_relative_slack": worst}
     return Draft(answer, derivation, numbers)
 
@@ -306,7 +311,8 @@ def deep_network(ctx: Context) -> Draft:
     data = regression_data(ctx.data_path)
     etas = [0.01, 0.1, 0.4, 1.0]
     res = train(data, "adagrad", batch=10, epochs=2, hyper={"eta": etas}, replicas=4, seed=12)
-    sgd = train(data, "gd", batch=10, epochs=2, hyper={"eta": [0.05]}, replicas=4, seed=12)
+    sgd_eta, batch = 0.05, 10
+    sgd = train(data, "gd", batch=batch, epochs=2, hyper={"eta": [sgd_eta]}, replicas=4, seed=12)
     rows = [{"eta": eta, "loss_epoch1": float(res.loss[len(res.examples) // 2, k].mean()),
              "loss_epoch2": float(res.final[k].mean())} for k, eta in enumerate(etas)]
     best = min(rows, key=lambda r: r["loss_epoch2"])
@@ -316,17 +322,19 @@ def deep_network(ctx: Context) -> Draft:
         f"{data.min_loss():.4f}) AdaGrad's final loss for eta = "
         + ", ".join(f"{r['eta']}: {r['loss_epoch2']:.4f}" for r in rows)
         + f"; best eta = {best['eta']}, against {sgd_loss:.4f} for minibatch SGD with eta = "
-        "0.05. AdaGrad needs a larger nominal rate than SGD because its steps shrink like "
-        "eta / sqrt(sum of squared gradients); with standardised features all coordinates have "
-        "similar gradient sizes, so its per-coordinate scaling gains little here and the "
-        "decaying step mostly slows the late phase."
+        f"{sgd_eta}. AdaGrad's best nominal rate is "
+        + ("larger than SGD's, because its steps shrink like eta / sqrt(sum of squared "
+           "gradients)" if best["eta"] > sgd_eta else "not larger than SGD's")
+        + ", and at its best it ends "
+        + ("below" if best["loss_epoch2"] < sgd_loss else "above")
+        + " SGD's loss."
     )
-    numbers = {"data": data.source, "by_eta": rows, "sgd_loss": sgd_loss,
-               "min_loss": data.min_loss()}
+    numbers = {"data": data.source, "by_eta": rows, "sgd_loss": sgd_loss, "sgd_eta": sgd_eta,
+               "batch": batch, "min_loss": data.min_loss()}
     return Draft(answer, [], numbers, None, TEXTBOOK_LENET_NOTE
                  + ("" if data.source == "airfoil" else
                     " No data path given: a synthetic problem of the airfoil data's shape "
-                    "was used."))
+                    "was used."), inputs=data_inputs(data))
 
 
 # --------------------------------------------------------------------------- 6
@@ -398,10 +406,10 @@ def gentler_decay(ctx: Context) -> Draft:
         f"{tol}: "
         + ", ".join(f"{name}: {r['after_100']:.3g}, {count_text(r['steps_to_tol'])}"
                     for name, r in rows.items())
-        + " (out of 400). The large early gradients stay in AdaGrad's sum for ever and keep "
+        + f" (out of {steps}). The large early gradients stay in AdaGrad's sum for ever and keep "
         "its steps small; the gentler variants forget or down-weight them. "
         + (f"The leaky average gets there first but does not settle: its step stays near eta "
-           f"per coordinate, and after 400 steps it is at distance "
+           f"per coordinate, and after {steps} steps it is at distance "
            f"{rows['rmsprop']['final']:.3g} again, so without its own decay schedule it only "
            "reaches a neighbourhood of size ~eta."
            if rows["rmsprop"]["final"] > tol else
@@ -412,7 +420,7 @@ def gentler_decay(ctx: Context) -> Draft:
     derivation += [latex_eq(rf"\eta_t\ (\text{{{name}}})", expr)
                    for name, expr in steps_sym.items()]
     numbers = {"limits": {n_: str(v) for n_, v in limits.items()}, "eta": eta0,
-               "start": x0, "tolerance": tol, "runs": rows}
+               "start": x0, "tolerance": tol, "runs": rows, "steps": steps}
 
     def figures() -> dict[str, Any]:
         from optheory.exercises._plots import lines
@@ -420,4 +428,5 @@ def gentler_decay(ctx: Context) -> Draft:
         return {"distance": lines(np.arange(steps + 1), runs, xlabel="step",
                                   ylabel="distance to the minimizer", logy=True)}
 
-    return Draft(answer, derivation, numbers, figures)
+    return Draft(answer, derivation, numbers, figures,
+                 inputs={"objective": [0.1, 2], "checkpoint": 100})

@@ -36,9 +36,10 @@ def data_note(data: RegressionData) -> str | None:
             "chapter's data.")
 
 
-def data_inputs(data: RegressionData) -> dict[str, int]:
-    """The regression data's shape, an input the answers print when they describe the data."""
-    return {"data_rows": int(data.n), "data_features": int(data.dim)}
+def data_inputs(data: RegressionData) -> dict[str, Any]:
+    """The regression data as the answers describe it (its shape is an input they print)."""
+    return {"data_rows": int(data.n), "data_features": int(data.dim),
+            "data_description": data.describe()}
 
 
 # --------------------------------------------------------------------------- 1

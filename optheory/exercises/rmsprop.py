@@ -115,8 +115,11 @@ def gamma_one(ctx: Context) -> Draft:
                "torch_run": torch_name, "torch_eps": torch_eps, "start_norm": start,
                "torch_fails": torch_fails, "textbook_fails": rms_fails,
                "tiny_eta_rate": tiny_rate,
-               "final_norm_tiny_eta": float(np.linalg.norm(small.x[-1]))}
-    return Draft(answer, derivation, numbers)
+               "final_norm_tiny_eta": float(np.linalg.norm(small.x[-1])),
+               "lam_max": lam_max, "times_the_limit": float(rate / limit), "tiny_eta": tiny}
+    return Draft(answer, derivation, numbers,
+                 inputs={"start": [-5, -2], "objective": [0.1, 2], "steps": [20, 200],
+                         "torch_lr": 0.01})
 
 
 # --------------------------------------------------------------------------- 2
@@ -130,6 +133,8 @@ def rotated(ctx: Context) -> Draft:
         r["steps_to_0.05"] = first_below(np.linalg.norm(r["path"], axis=1), 0.05)
     reach = [r["steps_to_0.05"] for r in small]
     similar = None not in reach and max(reach) < 1.2 * min(reach)
+    late = [r["late_max_distance"] for r in rows]
+    late_similar = max(late) < 1.5 * min(late)
     answer = (
         "RMSProp (eta = 0.4, gamma = 0.9) from (-5, -2), distance to the minimizer after "
         f"20 / 100 / {steps} steps and the first step below {tol}: "
@@ -140,7 +145,10 @@ def rotated(ctx: Context) -> Draft:
         "minimum; after the rotation each coordinate mixes both curvatures and the same "
         "20 steps leave it "
         f"{rows[1]['after_20'] / rows[0]['after_20']:.0f} times farther away. In the long run "
-        "the rotation does not matter much, because with a constant eta RMSProp does not "
+        + ("the rotation does not matter much, because " if late_similar else
+           "the rotation still matters (the late distances differ by more than a factor 1.5), "
+           "although ")
+        + "with a constant eta RMSProp does not "
         "converge at all: near the minimum g/sqrt(s) stays of order 1, so the steps stay of "
         f"order eta and all three runs end on a cycle at distance about "
         f"{np.mean([r['late_max_distance'] for r in rows]):.3f}. With eta = 0.01 the cycle "
@@ -153,8 +161,13 @@ def rotated(ctx: Context) -> Draft:
     strip = ("path",)
     numbers = {"eta": 0.4, "gamma": 0.9, "tolerance": tol,
                "runs": [{k: v for k, v in r.items() if k not in strip} for r in rows],
-               "runs_eta_0.01": [{k: v for k, v in r.items() if k not in strip} for r in small]}
-    return Draft(answer, [], numbers)
+               "runs_eta_0.01": [{k: v for k, v in r.items() if k not in strip} for r in small],
+               "rotation_slowdown_20": rows[1]["after_20"] / rows[0]["after_20"],
+               "cycle_distance": float(np.mean(late)),
+               "cycle_distance_eta_0.01": float(np.mean([r["late_max_distance"] for r in small])),
+               "late_distances_similar": late_similar, "steps": steps}
+    return Draft(answer, [], numbers,
+                 inputs={"start": [-5, -2], "checkpoints": [20, 100], "near": 0.05})
 
 
 # --------------------------------------------------------------------------- 3
@@ -192,9 +205,10 @@ def real_problem(ctx: Context) -> Draft:
         + "."
     )
     numbers = {"data": data.source, "results": rows, "best": best,
-               "min_loss": data.min_loss()}
+               "min_loss": data.min_loss(), "batch": 10, "gamma": 0.9}
     return Draft(answer, [], numbers, None, TEXTBOOK_LENET_NOTE.replace(
-        "LeNet on Fashion-MNIST", "Fashion-MNIST") + (" " + (data_note(data) or "")).rstrip())
+        "LeNet on Fashion-MNIST", "Fashion-MNIST") + (" " + (data_note(data) or "")).rstrip(),
+        inputs=data_inputs(data))
 
 
 # --------------------------------------------------------------------------- 4
@@ -225,6 +239,8 @@ def gamma_sensitivity(ctx: Context) -> Draft:
     memory = mean_lag(GAMMA)  # mean age of what the average remembers
     cycle, memory_phase = _cycle_and_returns(dist, gammas)
     reg_vals = [r["excess_loss"] for r in reg]
+    # "mild": every gamma within a factor 3 of the best
+    spread = max(reg_vals) / min(reg_vals)
     answer = (
         "gamma sets the memory of the squared-gradient average: the mean age of what it "
         f"remembers is {memory} steps. On the noiseless f = 0.1 x1^2 + 2 x2^2 (eta = 0.05) the "
@@ -241,21 +257,22 @@ def gamma_sensitivity(ctx: Context) -> Draft:
         "and the iterate returns to the cycle ("
         + "; ".join(_phase_text(g, ph, dist.shape[0] - 1)
                     for g, ph in zip(gammas, memory_phase, strict=True) if ph is not None)
-        + "). With minibatch noise the sensitivity is mild: on "
+        + "). With minibatch noise the sensitivity is "
+        + ("mild" if spread < 3 else "strong") + ": on "
         f"{data.describe()} (eta = 0.01, two epochs) the excess loss is "
         + ", ".join(f"gamma = {r['gamma']}: {r['excess_loss']:.2e}" for r in reg)
-        + f", within a factor {max(reg_vals) / min(reg_vals):.1f} (best gamma = "
+        + f", within a factor {spread:.1f} (best gamma = "
         f"{min(reg, key=lambda r: r['excess_loss'])['gamma']}). "
         "Adjusting gamma over time is reasonable: gamma_t = 1 - 1/t turns s into the exact "
         f"running mean of g^2 (sympy, t = 1..6: {mean_ok}), an AdaGrad-like average without "
-        f"AdaGrad's decay, which here gives {varying_loss:.2e}; a gamma that grows as the "
-        "gradients settle trades early reactivity for a steadier late estimate."
+        f"AdaGrad's decay, which here gives {varying_loss:.2e}."
     )
     derivation = [latex_eq(r"\sum_{k\ge0} k (1-\gamma)\gamma^k", memory)]
     numbers = {"quadratic": toy, "cycle_distance": cycle,
                "long_memory": {str(g): ph for g, ph in zip(gammas, memory_phase, strict=True)
                                if ph is not None}, "regression": reg, "gamma_t_running_mean": mean_ok,
-               "varying_gamma_excess_loss": varying_loss, "data": data.source}
+               "varying_gamma_excess_loss": varying_loss, "data": data.source,
+               "regression_spread": spread}
 
     def figures() -> dict[str, Any]:
         from optheory.exercises._plots import lines
@@ -265,7 +282,8 @@ def gamma_sensitivity(ctx: Context) -> Draft:
                                   xlabel="step", ylabel="distance", logy=True, logx=True)}
 
     return Draft(answer, derivation, numbers, figures, data_note(data),
-                 inputs=data_inputs(data))
+                 inputs={**data_inputs(data), "objective": [0.1, 2], "eta": [0.05, 0.01],
+                         "checkpoints": [50, 500, 5000], "running_mean_steps": 6})
 
 
 def _cycle_and_returns(
