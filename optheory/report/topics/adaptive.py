@@ -80,16 +80,20 @@ def build() -> Page:
         first_steps[method] = sp.simplify(ad.X0 - xs[0])
         blocks.append(Math(f"x_1 = {tex(xs[0])}, \\quad x_2 = {tex(xs[1])}", label=method))
     derivs = {m: ad.lam_derivatives(m, 3) for m in ad.METHODS}
+    invariant = all(sp.simplify(d) == 0 for ds in derivs.values() for d in ds)
     with_eps = {m: ad.lam_derivatives(m, 1, eps=sp.Rational(1, 10))[0] for m in ad.METHODS}
     blocks += [
         Math(", \\quad ".join(f"\\text{{{m}}}: {tex(sp.Matrix(d).T)}" for m, d in derivs.items()),
              label="$\\partial x_k / \\partial \\lambda$ for $k = 1, 2, 3$"),
         Text(
-            "The update is homogeneous of degree 0 in the gradient, so the path is the same "
-            "for every curvature. The first step $x_0 - x_1$ is "
+            ("The update is homogeneous of degree 0 in the gradient, so the path is the same "
+             "for every curvature. " if invariant else
+             "The path depends on the curvature for some of these methods. ")
+            + "The first step $x_0 - x_1$ is "
             + ", ".join(f"${tex(v)}$ ({m})" for m, v in first_steps.items())
             + ", whatever $\\lambda$ and $x_0$: a sign step. With $\\epsilon = 1/10$ the "
-            "dependence returns:"
+            "dependence returns:",
+            inputs={"eps": 0.1},
         ),
         Math(", \\quad ".join(f"\\text{{{m}}}: {tex(d)}" for m, d in with_eps.items()),
              label="$\\partial x_1 / \\partial \\lambda$ with $\\epsilon = 1/10$"),
@@ -133,7 +137,9 @@ def build() -> Page:
             + verdict_phrase("rmsprop.demo", _DEMO_WORDS) + "), "
             + ("but both coordinates end on such cycles (3000 steps; see the rows below)."
                if demo_on_cycles else
-               "and not every coordinate ends on such a cycle (3000 steps; see the rows below).")
+               "and not every coordinate ends on such a cycle (3000 steps; see the rows below)."),
+            inputs={"demo": {"eta": 0.4, "gamma": 0.9, "eps": 1e-6, "steps": 20},
+                    "long_run_steps": 3000},
         ),
     ]
     rows += _cycle_rows(ad)
@@ -175,7 +181,10 @@ def build() -> Page:
                 "conditional": "holds only with gradient noise; with exact gradients on a "
                                "quadratic the accumulator converges and AdaGrad converges "
                                "linearly.",
-                "refuted": "is refuted."})
+                "refuted": "is refuted."}),
+            values={"exponents": [str(ad.adagrad_rate_exponent(True)),
+                                  str(ad.adagrad_rate_exponent(False))]},
+            inputs={"stated_exponent": -0.5},
         ),
     ]
     rows += _adagrad_rows(ad)

@@ -142,7 +142,11 @@ def build() -> Page:
             + verdict_phrase("rmsprop.half-life", _HALF_LIFE_PHRASES)
             + ", and its \"$\\rho = 0.9$ means a half-life of 10\" (Adadelta) "
             + verdict_phrase("adadelta.half-life", _HALF_LIFE_PHRASES)
-            + "; see the claims page."
+            + "; see the claims page.",
+            values={"total": str(leaky.effective_weight(b09)), "half_life": h09,
+                    "mean_lag": str(leaky.mean_lag(b09)),
+                    "kish": str(sp.simplify(ess.subs(_BETA, b09)))},
+            inputs={"beta": b09, "textbook_half_life": 10},
         ),
     ]
 

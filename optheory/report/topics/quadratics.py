@@ -43,7 +43,12 @@ def build() -> Page:
     residual, general_ok = general_minimizer_identity()
     forms = completed_square(_Q, _C, _B)
     x_star, h_min = quadratic_minimizer(_Q, _C, _B)
-    rot = eigen_form([[4.2, -3.8], [-3.8, 4.2]])
+    # the rotated problem's Hessian, derived from its formula
+    x1s, x2s = sp.symbols("x1 x2", real=True)
+    rot_hessian = sp.hessian(sp.Rational(1, 10) * (x1s + x2s) ** 2 + 2 * (x1s - x2s) ** 2, (x1s, x2s))
+    rot_hessian_text = "[" + ", ".join(
+        "[" + ", ".join(f"{float(v):g}" for v in rot_hessian.row(i)) + "]" for i in range(2)) + "]"
+    rot = eigen_form([[float(v) for v in rot_hessian.row(i)] for i in range(2)])
     r = forms.variables - x_star
 
     # numeric witnesses
@@ -112,7 +117,8 @@ def build() -> Page:
         Heading("Eigen-coordinates of the rotated textbook problem"),
         Text(
             "For $f = 0.1 (x_1 + x_2)^2 + 2 (x_1 - x_2)^2$ the Hessian is "
-            "$Q = [[4.2, -3.8], [-3.8, 4.2]]$. sympy finds $Q = O^\\top \\Lambda O$ with"
+            f"$Q = {rot_hessian_text}$. sympy finds $Q = O^\\top \\Lambda O$ with",
+            values={"hessian": rot_hessian_text}, inputs={"objective": [0.1, 2]},
         ),
         Math.from_sympy(rot.O, lhs="O"),
         Math.from_sympy(rot.Lambda, lhs="\\Lambda"),
@@ -121,7 +127,9 @@ def build() -> Page:
             f"The rotated problem has eigenvalues {_listed(rot_eigs)}, {scale_text} "
             f"$0.1 x_1^2 + 2 x_2^2$ ({_listed(axis_eigs)}, from its eigen-decomposed "
             "definition): the textbook's rotation also changes the curvature, which matters "
-            "for step sizes."
+            "for step sizes.",
+            values={"rotated": [str(v) for v in rot_eigs], "axis": [str(v) for v in axis_eigs]},
+            inputs={"objective": [0.1, 2]},
         ),
         Figure("contour-axis", fig_axis, "Gradient descent on the axis-aligned problem."),
         Figure("contour-rotated", fig_rot, "Gradient descent on the rotated problem."),
