@@ -99,7 +99,8 @@ def build() -> Page:
             "Each statement is kept as its source writes it. Its check derives the truth "
             "with sympy and runs the optimizers where that applies; the verdict is whatever "
             "the check returns. A refuted or conditional statement comes with a corrected "
-            "one.\n\n" + findings
+            "one.\n\n" + findings,
+            values={"counts": dict(counts), "total": len(results)},
         ),
         Text(f"Refuted: {ids(by_verdict['refuted'])}.\n\n"
              f"Conditional: {ids(by_verdict['conditional'])}."
@@ -135,7 +136,8 @@ def build() -> Page:
     for src in sources:
         blocks.append(Heading(plain_text(src), 3))
         for r in (x for x in results if x.source == src):
-            blocks.append(Text(f"`{r.id}` ({plain_text(r.section)}): **{r.verdict}**"))
+            blocks.append(Text(f"`{r.id}` ({plain_text(r.section)}): **{r.verdict}**",
+                               inputs={"section": r.section}))
             blocks.append(statement_block(r.statement, "as stated"))
             if r.corrected:
                 blocks.append(statement_block(r.corrected, "corrected"))
