@@ -418,7 +418,6 @@ def diagonal_preconditioning(ctx: Context) -> Draft:
     rows = {
         "signed": {"final_x": end_s, "f": num_h(end_s), "f_prime": num_h1(end_s),
                    "f_second": num_h2(end_s), "f_decreased": num_h(end_s) < num_h(x0)},
-        "gd_steps_to_tolerance": gd_steps, "tolerance": tol,
         "absolute": {"final_x": end_a, "f": num_h(end_a), "f_prime": num_h1(end_a),
                      "f_second": num_h2(end_a), "f_decreased": num_h(end_a) < num_h(x0)},
     }
@@ -447,7 +446,8 @@ def diagonal_preconditioning(ctx: Context) -> Draft:
         latex_eq(r"h''(x)\ \text{for}\ h = x\cos(cx)", sp.simplify(h2)),
     ]
     numbers = {"one_step_distance": one_step, "start": x0, "start_curvature": curv0, **rows,
-               "epsilon": eps, "hessian": str(H.tolist()), "f_start": num_h(x0)}
+               "epsilon": eps, "hessian": str(H.tolist()), "f_start": num_h(x0),
+               "gd_steps_to_tolerance": gd_steps, "tolerance": tol}
 
     def figures() -> dict[str, Any]:
         from optheory.exercises._plots import lines

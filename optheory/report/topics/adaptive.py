@@ -103,7 +103,8 @@ def build() -> Page:
     # ---- 2. RMSProp's 2-cycle
     cyc = ad.rmsprop_two_cycle()
     cyc0 = ad.rmsprop_two_cycle(eps=0)
-    same_threshold = sp.simplify(cyc.threshold_eta - cyc.origin_stable_below) == 0
+    same_threshold = (cyc.threshold_eta is not None and cyc.origin_stable_below is not None
+                      and sp.simplify(cyc.threshold_eta - cyc.origin_stable_below) == 0)
     demo_on_cycles = _demo_on_cycles(ad)
     gamma_s = next(iter(set().union(*(j.free_symbols for j in cyc0.cycle_jury))), None)
     unit = sp.Interval.open(0, 1)

@@ -41,6 +41,8 @@ SEC_SEED3_ADAGRAD = "AdaGrad"
 SEC_SEED3_RMSPROP = "RMSProp"
 
 _X0 = np.array([-5.0, -2.0])
+#: the exponent adagrad.rate states: O(t^(-1/2))
+_STATED_EXPONENT = sp.Rational(-1, 2)
 #: the textbook's f = 0.1 x1^2 + 2 x2^2 (eigenvalues and gradient from the problem itself)
 _PROBLEM = textbook_2d()
 _LAMS = np.asarray(_PROBLEM.eigenvalues, dtype=float)
@@ -239,7 +241,7 @@ def _t_power(p: sp.Expr) -> str:
                     r"learning rate decays as } \mathcal{O}(t^{-\frac12})", {"setting": "noisy"},
                     "holds")],
 )
-def adagrad_rate(setting: str = "any", stated_exponent: sp.Rational = sp.Rational(-1, 2)) -> Verdict:
+def adagrad_rate(setting: str = "any", stated_exponent: sp.Rational = _STATED_EXPONENT) -> Verdict:
     """The stated decay exponent of AdaGrad's rate, for any gradients or (``"noisy"``) with noise.
 
     "holds" when every setting the statement covers has the stated exponent,

@@ -41,6 +41,8 @@ SEC_RMSPROP = "RMSProp, The Algorithm"
 _G = sp.Symbol("gamma", real=True)
 _B = sp.Symbol("beta", real=True)
 _T = sp.Symbol("t", integer=True, positive=True)
+# constants as the statements write them (defaults of the checks)
+_NINE_TENTHS, _ONE_TENTH, _TEN = sp.Rational(9, 10), sp.Rational(1, 10), sp.Integer(10)
 
 
 def _impulse(n: int) -> list[list[float]]:
@@ -239,7 +241,7 @@ def rmsprop_half_life(stated_expr: sp.Expr = 1 / _G) -> Verdict:
     mutants=[Mutant(r"\gamma = 0:\ s \text{ aggregates on average the past } 1/(1-\gamma) = 1 "
                     r"\text{ squared gradient}", {"gamma": sp.Integer(0)}, "holds")],
 )
-def rmsprop_window(gamma: sp.Rational = sp.Rational(9, 10)) -> Verdict:
+def rmsprop_window(gamma: sp.Rational = _NINE_TENTHS) -> Verdict:
     """Whether ``s`` with leak ``gamma`` is an average of the last ``1/(1-gamma)`` squared gradients."""
     total = effective_weight(gamma)
     window = int(total)
@@ -427,7 +429,7 @@ def adam_bias_correction(stated_correction: sp.Expr = 1 / (1 - _B**_T)) -> Verdi
     mutants=[Mutant(r"\beta_1 = 0.9 \Rightarrow v_1 = 0.9\, g_1", {"stated": sp.Rational(9, 10)},
                     "fails")],
 )
-def adam_example(stated: sp.Rational = sp.Rational(1, 10)) -> Verdict:
+def adam_example(stated: sp.Rational = _ONE_TENTH) -> Verdict:
     """The stated coefficient of g_1 in v_1 against the unrolled recurrence."""
     (coeff,) = ema_coefficients(sp.Rational(9, 10), 1)
     g1 = 7.0
@@ -456,7 +458,7 @@ def adam_example(stated: sp.Rational = sp.Rational(1, 10)) -> Verdict:
     mutants=[Mutant(r"\rho = 0.9 \text{ amounts to a half-life time of } \ln 2 / \ln(10/9)",
                     {"stated": sp.log(2) / sp.log(sp.Rational(10, 9))}, "holds")],
 )
-def adadelta_half_life(stated: sp.Expr = sp.Integer(10)) -> Verdict:
+def adadelta_half_life(stated: sp.Expr = _TEN) -> Verdict:
     """The stated half-life for rho = 0.9 against the solution of rho^h = 1/2."""
     rho = sp.Rational(9, 10)  # as the statement writes it
     derived = half_life(rho)

@@ -51,6 +51,10 @@ AIRFOIL_ENV = "OPTHEORY_AIRFOIL"
 
 _U = sp.Symbol("u", positive=True)  # eta * lam
 _BETA_REAL = sp.Symbol("beta", real=True)
+# what the statements write (defaults of the checks)
+_STATED_MATRIX = sp.ImmutableMatrix([[BETA, LAM], [-ETA * BETA, 1 - ETA * LAM]])
+_OPEN_UNIT = sp.Interval.open(0, 1)
+_NINE_TENTHS = sp.Rational(9, 10)
 _POSITIVE = sp.Interval.open(0, sp.oo)
 
 
@@ -306,9 +310,7 @@ def momentum_scalar_gd_rate(diverges_beyond: sp.Expr | None = None) -> Verdict:
                     r"\end{bmatrix}",
                     {"stated": sp.Matrix([[BETA, LAM], [ETA * BETA, 1 - ETA * LAM]])}, "fails")],
 )
-def momentum_matrix_claim(
-    stated: sp.Matrix = sp.Matrix([[BETA, LAM], [-ETA * BETA, 1 - ETA * LAM]]),
-) -> Verdict:
+def momentum_matrix_claim(stated: sp.MatrixBase = _STATED_MATRIX) -> Verdict:
     """The stated iteration matrix of momentum in the state (v, x)."""
     derived = momentum_matrix()
     _, state = method_update("momentum")
@@ -480,7 +482,7 @@ def momentum_region(upper: sp.Expr = 2 + 2 * BETA, extra: tuple[Any, ...] = ()) 
                     r"larger range of feasible parameters than } 0 < \eta\lambda < 2 \text{ for "
                     r"gradient descent}", {"beta_range": sp.Interval.open(-1, 1)}, "fails")],
 )
-def momentum_range(beta_range: sp.Interval = sp.Interval.open(0, 1)) -> Verdict:
+def momentum_range(beta_range: sp.Interval = _OPEN_UNIT) -> Verdict:
     """Whether momentum's range is wider than GD's for every beta in ``beta_range``
     (the textbook's momentum has 0 < beta < 1)."""
     gd = _gd_region_u()
@@ -656,7 +658,7 @@ def momentum_effective_weight(stated: sp.Expr = 1 / (1 - _BETA_REAL)) -> Verdict
     mutants=[Mutant(r"\beta = 0 \text{ amounts to an effective sample size of } \frac{1}{1-0} = 1",
                     {"beta": sp.Integer(0)}, "holds")],
 )
-def momentum_effective_samples(beta: sp.Rational = sp.Rational(9, 10)) -> Verdict:
+def momentum_effective_samples(beta: sp.Rational = _NINE_TENTHS) -> Verdict:
     """Whether 1/(1 - beta) is the variance-equivalent sample size of momentum's average."""
     total = effective_weight(beta)
     kish = effective_sample_size(beta)
