@@ -72,7 +72,7 @@ def statement_block(latex: str, label: str) -> Block:
     """A displayed formula if ``latex`` converts to MathML, else a paragraph with its source."""
     if latex.strip() and _converts(latex):
         return Math(latex, label=label)
-    return Text(f"{label}: {_as_code(latex)}")
+    return Text(f"{label}: {_as_code(latex)}", values={"formula": latex}, inputs={"label": label})
 
 
 def build() -> Page:
