@@ -222,7 +222,7 @@ def momentum_scalar_gd(stated_factor: sp.Expr = 1 - ETA * LAM) -> Verdict:
         },
         f"rsolve: x_t = {derived}; Jury: converges iff eta*lam in {derived_region} "
         f"({'=' if same_region else 'not'} |{stated_factor}| < 1: {stated_region}); GD runs match "
-        f"the closed form within {worst:.0e}",
+        f"the closed form within {tol:g} relative",
         None if ok else rf"x_t = {sp.latex(derived)},\ \text{{converges iff }} \eta\lambda \in "
         rf"{sp.latex(derived_region)}",
     )
@@ -352,7 +352,7 @@ def momentum_matrix_claim(stated: sp.MatrixBase = _STATED_MATRIX) -> Verdict:
         evidence,
         f"Jacobian of (v, x) -> (beta v + lam x, x - eta(beta v + lam x)) = {derived.tolist()}"
         f"{'' if ok else f', not {stated.tolist()}'}; R^t predicts the runs within "
-        f"{max(err_x, err_v):.0e}",
+        f"{tol:g}",
         None if ok else sp.latex(derived),
     )
 
