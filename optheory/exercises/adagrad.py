@@ -251,7 +251,7 @@ def preconditioned_discs(ctx: Context) -> Draft:
     examples = {
         "section's Hessian": hessian,
         "exercise 2's rotated function": rotated,
-        "badly scaled 3x3 D A D": D * A * D,
+        "D A D, badly scaled 3x3": D * A * D,
     }
     rows = []
     derivation = []

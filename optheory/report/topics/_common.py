@@ -73,7 +73,7 @@ _CLAIM_RESULTS: dict[str, Any] = {}
 
 
 def claim_results(ids: list[str] | None = None) -> dict[str, Any]:
-    """The registry's results for ``ids`` (all claims when None), run once and cached."""
+    """The registry's results for ``ids`` (all claims when None), each run once and cached."""
     from optheory.verification import registered_claims, verify
 
     wanted = list(registered_claims()) if ids is None else list(ids)

@@ -76,9 +76,9 @@ def statement_block(latex: str, label: str) -> Block:
 
 
 def build() -> Page:
-    from optheory.report.topics._common import claim_results
+    from optheory.verification import verify
 
-    results = list(claim_results().values())
+    results = verify()
     counts = Counter(r.verdict for r in results)
     by_verdict: dict[str, list[str]] = {v: [r.id for r in results if r.verdict == v]
                                         for v in _VERDICTS}

@@ -995,6 +995,7 @@ def seed002_scratch_vs_torch(scratch_eps: float | None = None) -> Verdict:
         "eta": eta, "steps": steps,
         "max_gap_scratch_vs_torch": gap,
         "max_gap_scratch_with_torch_eps": gap_matched,
+        "tolerance": 1e-12,
     }
     if same_formula and seed_eps == default:
         return Verdict("holds", evidence,

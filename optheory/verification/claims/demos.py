@@ -226,7 +226,8 @@ def answers_ex2_code(subtracts_x: bool = True) -> Verdict:
         agree(f"first step of the {name}", measured, derived, 1e-15)
     if difference == 0:
         agree("the seed's loop against momentum", gap, 0.0, 1e-12)
-        return Verdict("holds", {"max_gap": gap, "seed_update_x": str(seed_x)},
+        return Verdict("holds", {"max_gap": gap, "seed_update_x": str(seed_x), "epochs": epochs,
+                                 "tolerance": 1e-12},
                        f"the loop sets x = {seed_x}, momentum's update: over {epochs} steps the "
                        f"two agree within 1e-12")
     return Verdict(

@@ -209,6 +209,7 @@ def rmsprop_half_life(stated_expr: sp.Expr = 1 / _G) -> Verdict:
     ratio_at_stated = float(s["own"][lag] / s["own"][0])
     evidence = {
         "derived_half_life": str(derived),
+        "weight_fraction": 0.5,
         "gamma": number(gamma),
         "derived_value": value,
         "stated_value": stated,
@@ -478,6 +479,7 @@ def adadelta_half_life(stated: sp.Expr = _TEN) -> Verdict:
           1e-14)
     evidence = {
         "derived_half_life": str(derived),
+        "weight_fraction": 0.5,
         "derived_value": value,
         "stated_value": str(stated),
         "total_weight_1_over_1_minus_rho": number(total),

@@ -590,6 +590,7 @@ def large_beta(beta: float = 0.9) -> Verdict:
         "measured_rate_optimal": measured_star, f"measured_rate_beta_{beta:g}": measured_09,
     }
     evidence["stated_beta"] = beta
+    evidence["speed_tolerance"] = 0.01
     if always:
         return Verdict("holds", evidence,
                        f"beta = {beta} at its best eta gives rate {rate_09:.3f}, within 1% of the "
