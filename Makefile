@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: report test venv lint typecheck pytest clean
+.PHONY: report test venv lint typecheck pytest pytest-isa clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,17 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(VENV)/bin/pytest -q
 
-test: lint typecheck pytest
+# The CPU-independence tests (parity with torch.optim, report bytes) again under each
+# instruction-set profile that lowers this CPU's kernels (scripts/isa_env.py): AVX2 where
+# the CPU has AVX-512, and x86-64-v2 (SSE4.2) everywhere.
+pytest-isa: $(STAMP)
+	@for p in $$($(PY) scripts/isa_env.py --needed); do \
+	  echo "== pytest -m isa under the $$p instruction-set profile"; \
+	  eval env $$($(PY) scripts/isa_env.py $$p) OPTHEORY_ISA_PROFILE=$$p \
+	    $(VENV)/bin/pytest -q -m isa -p no:cacheprovider || exit 1; \
+	done
+
+test: lint typecheck pytest pytest-isa
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

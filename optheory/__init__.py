@@ -66,6 +66,10 @@ _EXPORTS: dict[str, str] = {
     "load_airfoil": "optheory.data",
     "least_squares_quadratic": "optheory.data",
     "NoisyQuadratic": "optheory.numeric.noisy",
+    "lyapunov_run": "optheory.numeric.lyapunov",
+    "rounding_horizon": "optheory.numeric.lyapunov",
+    "gap_text": "optheory.reproducible",
+    "robust_value": "optheory.reproducible",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -78,6 +82,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from optheory.data import least_squares_quadratic, load_airfoil
     from optheory.exercises import ExerciseAnswer, answer_exercise, available_exercises
     from optheory.numeric.cycles import find_cycle
+    from optheory.numeric.lyapunov import lyapunov_run, rounding_horizon
     from optheory.numeric.noisy import NoisyQuadratic
     from optheory.numeric.ode import convergence_order
     from optheory.numeric.optimizers import CONVENTIONS, METHODS, get_method
@@ -85,6 +90,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from optheory.numeric.rates import empirical_rate
     from optheory.numeric.reddi import run_reddi
     from optheory.numeric.run import Trajectory, run, train_2d
+    from optheory.reproducible import gap_text, robust_value
     from optheory.symbolic.adaptive import rmsprop_two_cycle
     from optheory.symbolic.decoupling import eigen_decoupling
     from optheory.symbolic.heavy_ball import regime, regime_boundaries

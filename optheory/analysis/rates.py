@@ -26,7 +26,7 @@ import numpy as np
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-from optheory._checks import check_choice
+from optheory.methods import check_method, methods_with
 from optheory.symbolic.linear import (
     BETA,
     ETA,
@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 #: methods accepted by :func:`spectral_radius`
-RATE_METHODS: tuple[str, ...] = ("gd", "momentum", "nesterov")
+RATE_METHODS: tuple[str, ...] = methods_with("rate")
 
 # plain real symbols: the closed form must not rely on eta, lam > 0 simplifications
 _E, _L, _B = sp.symbols("eta lam beta", real=True)
@@ -74,7 +74,7 @@ def root_expressions(method: str) -> tuple[sp.Expr, ...]:
     ValueError
         Unknown method.
     """
-    check_choice("method", method, RATE_METHODS)
+    check_method(method, "rate")
     R = iteration_matrix(*method_update(method)).xreplace({ETA: _E, LAM: _L, BETA: _B})
     p = characteristic_polynomial(R, _Z)
     roots = sp.roots(p, _Z, multiple=True)
@@ -135,7 +135,7 @@ def spectral_radius(method: str, eta: Any, lam: Any, beta: Any = 0.0) -> Any:
     characteristic polynomial (:func:`root_expressions`), evaluated in complex
     arithmetic (complex128 / complex64).
     """
-    check_choice("method", method, RATE_METHODS)
+    check_method(method, "rate")
     if any(_is_torch(v) for v in (eta, lam, beta)):
         return _spectral_radius_torch(method, eta, lam, beta)
     e, lam_a, b = radius_inputs(method, eta, lam, beta)
@@ -164,7 +164,7 @@ def radius_inputs(
     ValueError
         As :func:`spectral_radius`.
     """
-    check_choice("method", method, RATE_METHODS)
+    check_method(method, "rate")
     arrays, bounds = [], []
     for name, value in (("eta", eta), ("lam", lam), ("beta", beta)):
         try:
@@ -305,7 +305,7 @@ def modulus_form(method: str) -> ModulusForm:
 
     The two results make the ``Piecewise`` :attr:`ModulusForm.radius`.
     """
-    check_choice("method", method, RATE_METHODS)
+    check_method(method, "rate")
     roots = root_expressions(method)
     if len(roots) == 1:
         (root,) = roots

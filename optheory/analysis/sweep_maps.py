@@ -21,9 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from optheory._checks import check_choice, check_positive_int
+from optheory._checks import check_positive_int
 from optheory.analysis.radius_kernels import fused_max_radius, fused_radius_map, pick_engine
 from optheory.analysis.rates import RATE_METHODS, radius_inputs, real_radius_evaluator
+from optheory.methods import check_method
 
 __all__ = ["CLOSED_FORM_METHODS", "closed_form_rate", "closed_form_rows", "spectral_radius_map"]
 
@@ -83,7 +84,7 @@ def spectral_radius_map(
         Shapes that do not broadcast, ``block`` < 1, an unknown ``engine`` or
         ``"numba"`` without numba, and whatever ``spectral_radius`` rejects.
     """
-    check_choice("method", method, CLOSED_FORM_METHODS)
+    check_method(method, "rate")
     block = check_positive_int("block", block)
     try:
         arrays = radius_inputs(method, eta, lam, beta)
@@ -152,7 +153,7 @@ def closed_form_rate(
         :func:`~optheory.analysis.rates.spectral_radius` rejects, batches of
         different lengths, an unknown ``engine`` or ``"numba"`` without numba.
     """
-    check_choice("method", method, CLOSED_FORM_METHODS)
+    check_method(method, "rate")
     max_memory = check_positive_int("max_memory", max_memory)
     names = ("eta",) if method == "gd" else ("eta", "beta")
     cols = []

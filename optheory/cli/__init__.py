@@ -23,7 +23,10 @@ from optheory import __version__
 
 __all__ = ["main", "build_parser", "SUBCOMMANDS"]
 
-SUBCOMMANDS: tuple[str, ...] = ("minimize", "run", "verify", "exercise", "report")
+SUBCOMMANDS: tuple[str, ...] = (
+    "minimize", "run", "tune", "region", "regime", "radius", "average", "sweep", "verify",
+    "exercise", "report",
+)
 
 EPILOG = """exit codes:
   0  success

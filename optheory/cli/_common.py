@@ -13,7 +13,7 @@ import numpy as np
 import sympy as sp
 
 __all__ = [
-    "add_json_flag", "emit", "parse_float", "parse_float_vector", "parse_matrix", "parse_number",
+    "add_json_flag", "emit", "exact_value", "parse_float", "show_exact", "parse_float_vector", "parse_matrix", "parse_number",
     "parse_vector", "to_jsonable",
 ]
 
@@ -115,3 +115,62 @@ def emit(payload: Any, as_json: bool, text: str) -> None:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(text.rstrip("\n") + "\n")
+
+
+#: Longest exact form printed in text output (JSON always carries it).
+MAX_EXACT_CHARS = 80
+
+
+def exact_value(value: Any, digits: int = 12) -> dict[str, Any]:
+    """An exact sympy number as ``{"exact": "1/9", "decimal": 0.111...}`` for JSON.
+
+    ``decimal`` is the value rounded once from the exact form (``None`` when
+    it is not a real number).
+    """
+    if isinstance(value, Fraction):
+        expr = sp.Rational(value.numerator, value.denominator)
+    elif isinstance(value, int):
+        expr = sp.Integer(value)
+    else:
+        expr = value
+    try:
+        decimal = float(sp.N(expr, 30))
+    except (TypeError, ValueError):
+        decimal = None
+    return {"exact": str(expr), "decimal": decimal}
+
+
+def show_exact(value: Any, digits: int = 6) -> str:
+    """``'1/9 = 0.111111'`` (or only the decimal when the exact form is a plain integer)."""
+    pair = exact_value(value)
+    if pair["decimal"] is None:
+        return pair["exact"]
+    decimal = f"{pair['decimal']:.{digits}g}"
+    if len(pair["exact"]) > MAX_EXACT_CHARS:
+        return f"{decimal} (exact form of {len(pair['exact'])} characters in --json)"
+    if pair["exact"] in (decimal, f"{pair['decimal']:g}"):
+        return pair["exact"]
+    return f"{pair['exact']} = {decimal}"
+
+
+def parse_exact(text: str, name: str) -> sp.Rational:
+    """An exact rational from a number literal inside the float range (``0.1`` -> ``1/10``).
+
+    Raises
+    ------
+    ValueError
+        Not a number, or outside the float range (``1e999``), naming ``name``.
+    """
+    value = parse_number(text, name)
+    to_float(value, text, name)
+    return sp.Rational(value.numerator, value.denominator)
+
+
+def parse_exact_list(text: str, name: str, maximum: int = 1000) -> list[sp.Rational]:
+    """``"0.1,1/3"`` -> exact rationals, each inside the float range; at most ``maximum``."""
+    parts = text.split(",")
+    if len(parts) > maximum:
+        raise ValueError(f"{name}: at most {maximum} values, got {len(parts)}")
+    if any(not p.strip() for p in parts):
+        raise ValueError(f"{name}: expected comma-separated numbers such as '0.1,0.2', got {text!r}")
+    return [parse_exact(p, name) for p in parts]

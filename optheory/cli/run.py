@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 from typing import Any
 
@@ -19,11 +20,19 @@ EXAMPLE = """examples:
 The objective is parsed safely (no eval): numbers, variables, + - * / **,
 comparisons, and sin cos tan exp log sqrt cosh sinh tanh Abs Piecewise Min Max sign.
 Variables are ordered naturally (x1, x2, ..., x10); --x0 gives one value per variable.
+Every hyperparameter the run used is printed, defaults included, with the
+convention's update rule (e.g. where eps enters RMSProp): the textbook and
+torch conventions have different defaults (rmsprop gamma 0.9 vs 0.99).
+--trajectory puts every iterate in the JSON; --csv FILE writes step, x..., f;
+--plot FILE.svg draws f against the step; --fail-on-divergence exits 1 when
+the run diverges.
 """
 
 HYPER = ("eta", "beta", "gamma", "rho", "beta1", "beta2", "eps")
 MAX_STEPS = 1_000_000
 MAX_DIM = 1000
+#: Most numbers --trajectory puts in the output, and --csv writes.
+MAX_TRAJECTORY_VALUES = 2_000_000
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,6 +62,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(implies --convention torch)",
     )
     parser.add_argument("--detect-cycle", action="store_true", help="look for a limit cycle at the end")
+    parser.add_argument("--trajectory", action="store_true", help="every iterate in the output")
+    parser.add_argument("--csv", metavar="FILE", help="write the iterates as CSV (step, x..., f)")
+    parser.add_argument("--plot", metavar="FILE.svg", help="write f against the step as SVG")
+    parser.add_argument("--fail-on-divergence", action="store_true",
+                        help="exit with code 1 when the run diverges (for scripts)")
     add_json_flag(parser)
     parser.set_defaults(handler=handle)
 
@@ -118,16 +132,20 @@ def handle(args: argparse.Namespace) -> int:
     from optheory.numeric.cycles import find_cycle
     from optheory.numeric.run import run
     from optheory.symbolic.objective import Objective
-    from optheory.symbolic.parse import parse_expression
 
     steps = _steps(args.steps)
-    objective = Objective(parse_expression(args.f))
+    _check_outputs(args)
+    objective = Objective(_parse_objective(args.f))
     if objective.dim > MAX_DIM:
         raise ValueError(f"--f has {objective.dim} variables; at most {MAX_DIM} are supported")
     x0 = parse_float_vector(args.x0, "--x0")
     if len(x0) != objective.dim:
         names = ", ".join(v.name for v in objective.variables)
         raise ValueError(f"--x0 has {len(x0)} values but the objective has {objective.dim} variables ({names})")
+    values = (steps + 1) * (objective.dim + 1)
+    if (args.trajectory or args.csv or args.plot) and values > MAX_TRAJECTORY_VALUES:
+        raise ValueError(f"--steps {steps} with {objective.dim} variables gives {values} values to "
+                         f"keep; --trajectory, --csv and --plot keep at most {MAX_TRAJECTORY_VALUES}")
     hyper: dict[str, Any] = {
         n: parse_float(getattr(args, n), f"--{n}") for n in HYPER if getattr(args, n) is not None
     }
@@ -139,24 +157,43 @@ def handle(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise ValueError(cli_wording(str(exc))) from None
     final = traj.x[-1]
+    resolved = _resolved(args.method, traj, hyper)
     payload: dict = {
         "method": args.method,
         "objective": str(objective.expr),
         "variables": [v.name for v in objective.variables],
         "gradient": [str(g) for g in objective.gradient],
-        "hyper": {k: float(v) for k, v in hyper.items()},
+        "impl": traj.impl,
+        "convention": traj.convention,
+        "update_rule": resolved["rule"],
+        "hyper": resolved["values"],
+        "defaults_used": resolved["defaults"],
+        "hyper_meaning": resolved["meaning"],
         "steps": steps,
         "x_final": final.tolist(),
         "f_final": float(traj.loss[-1]),
         "diverged_at": traj.diverged_at,
     }
+    if args.trajectory:
+        payload["trajectory"] = traj.x.tolist()
+        payload["f_trajectory"] = traj.loss.tolist()
+    shown = ", ".join(
+        f"{k}={_show(v)}" + (" (default)" if k in resolved["defaults"] else "")
+        for k, v in resolved["values"].items()
+    )
     lines = [
         f"f = {objective.expr}",
         f"grad f = ({', '.join(payload['gradient'])})",
-        f"{args.method} {', '.join(f'{k}={v:g}' for k, v in hyper.items())}: "
+        f"{args.method}, {traj.convention} convention ({traj.impl}): {resolved['rule']}",
+        f"hyperparameters: {shown}",
+        *(f"  {k}: {m}" for k, m in resolved["meaning"].items() if k == "eps"),
+        f"after {steps} steps: "
         + ", ".join(f"{v.name}: {x:f}" for v, x in zip(objective.variables, final, strict=True))
         + f", f: {float(traj.loss[-1]):.6g}",
     ]
+    if args.trajectory and not args.json:
+        for t, (x, f) in enumerate(zip(traj.x, traj.loss, strict=True)):
+            lines.append(f"  step {t}: " + ", ".join(f"{v:.6g}" for v in x) + f"; f {f:.6g}")
     if traj.diverged_at is not None:
         lines.append(f"diverged at step {traj.diverged_at}")
     if args.detect_cycle:
@@ -170,5 +207,84 @@ def handle(args: argparse.Namespace) -> int:
             lines.append(f"converged to a fixed point {cycle.points[0].tolist()}")
         else:
             lines.append(f"limit cycle of period {cycle.period}: {cycle.points.ravel().tolist()}")
+    if args.csv is not None:
+        _write_csv(args.csv, objective, traj)
+        payload["csv"] = args.csv
+    if args.plot is not None:
+        _write_plot(args.plot, args.method, traj)
+        payload["plot"] = args.plot
     emit(payload, args.json, "\n".join(lines))
+    if args.fail_on_divergence and traj.diverged_at is not None:
+        return 1
     return 0
+
+
+def _parse_objective(text: str) -> Any:
+    """The safe parser, with a hint when '^' was meant as a power."""
+    from optheory.symbolic.parse import parse_expression
+
+    try:
+        return parse_expression(text)
+    except ValueError as exc:
+        message = str(exc)
+        if "'^'" in message:
+            message += "; write powers with ** (x**2), '^' is exclusive or in Python syntax"
+        raise ValueError(f"--f: {message}") from None
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse bad --csv / --plot paths before any work (nothing is written)."""
+    if args.csv is not None and not args.csv.strip():
+        raise ValueError("--csv needs a file name, e.g. --csv run.csv")
+    if args.plot is not None and not args.plot.lower().endswith(".svg"):
+        raise ValueError(f"--plot writes SVG: give a file name ending in .svg, got {args.plot!r}")
+    for flag, path in (("--csv", args.csv), ("--plot", args.plot)):
+        if path is not None and os.path.isdir(path):
+            raise ValueError(f"{flag} {path!r} is a folder; give a file name")
+
+
+def _show(value: Any) -> str:
+    return str(value) if isinstance(value, bool) else f"{float(value):g}"
+
+
+def _resolved(method: str, traj: Any, given: dict[str, Any]) -> dict[str, Any]:
+    """Every hyperparameter of the run with its value, which were defaults, and their meaning."""
+    from optheory.numeric.optimizers import get_method
+
+    spec = get_method(method, traj.convention)
+    values = {k: (bool(v) if isinstance(v, bool) else float(v)) for k, v in traj.hyper.items()}
+    return {
+        "rule": spec.summary,
+        "values": values,
+        "defaults": [k for k in values if k not in given],
+        "meaning": {h.name: h.doc for h in spec.hypers},
+    }
+
+
+def _write_csv(path: str, objective: Any, traj: Any) -> None:
+    from optheory._io import atomic_write_text
+
+    names = [v.name for v in objective.variables]
+    rows = [",".join(["step", *names, "f"])]
+    for t, (x, f) in enumerate(zip(traj.x, traj.loss, strict=True)):
+        rows.append(",".join([str(t), *(repr(float(v)) for v in x), repr(float(f))]))
+    atomic_write_text(path, "\n".join(rows) + "\n")
+
+
+def _write_plot(path: str, method: str, traj: Any) -> None:
+    from optheory._io import atomic_write_text
+    from optheory.figures._export import figure_to_svg
+    from optheory.figures._style import new_figure, styled
+
+    steps = np.arange(traj.loss.shape[0])
+    with styled():
+        fig = new_figure()
+        ax = fig.add_subplot()
+        finite = np.isfinite(traj.loss)
+        ax.plot(steps[finite], traj.loss[finite], marker="." if steps.size <= 200 else None,
+                label=f"{method} ({traj.convention})")
+        ax.set_xlabel("step")
+        ax.set_ylabel("f(x)")
+        ax.set_title(f"{method}: objective along the run")
+        ax.legend()
+    atomic_write_text(path, figure_to_svg(fig))

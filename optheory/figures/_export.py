@@ -2,7 +2,10 @@
 
 Matplotlib's SVG writer stamps a date and salts its element ids with a random
 UUID unless told otherwise. Here the date and creator are dropped and the salt
-is fixed, so the same figure always gives the same bytes.
+is fixed, so the same figure always gives the same bytes.  The hashed ids
+(clip paths, markers) hash the full-precision extents of what they name, which
+move in the last bit from one CPU to another; they are renumbered in order of
+appearance, so the bytes do not depend on the CPU either.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ _PROLOG = re.compile(r"\A\s*<\?xml[^>]*\?>\s*(<!DOCTYPE[^>]*>\s*)?", re.DOTALL)
 _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
 _ID = re.compile(r'\bid="([^"]+)"')
 _ID_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]*\Z")
+# matplotlib's hashed ids: one letter and the first 10 hex digits of a SHA-256
+_HASHED_ID = re.compile(r'(\bid="|href="#|url\(#)([a-z])([0-9a-f]{10})(?=[")])')
 
 
 def figure_to_svg(fig: Figure) -> str:
@@ -47,7 +52,19 @@ def figure_to_svg(fig: Figure) -> str:
     buf = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": HASH_SALT, "svg.fonttype": "path"}):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-    return buf.getvalue()
+    return _renumber_hashed_ids(buf.getvalue())
+
+
+def _renumber_hashed_ids(svg: str) -> str:
+    order: dict[str, str] = {}
+
+    def rename(m: re.Match[str]) -> str:
+        key = m.group(2) + m.group(3)
+        if key not in order:
+            order[key] = f"{m.group(2)}{len(order)}h"
+        return m.group(1) + order[key]
+
+    return _HASHED_ID.sub(rename, svg)
 
 
 def inline_svg(svg: str, id_prefix: str) -> str:

@@ -72,6 +72,9 @@ def stability_plane(
     if not np.all(np.isfinite(r)) or np.any(r < 0):
         raise ValueError("rho must be finite and >= 0 everywhere")
     curves = _check_xy_curves("boundaries", boundaries)
+    # Radii that are exactly a colour step (sqrt(beta) = 0.5, ...) but computed a last bit
+    # above or below it would change colour with the CPU: round them first.
+    r = np.round(r, 12)
     with styled():
         fig = new_figure(6.4, 4.8)
         ax = fig.add_subplot()

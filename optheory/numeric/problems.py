@@ -21,6 +21,10 @@ from optheory.numeric.backend import as_array, check_backend, to_numpy
 
 __all__ = ["EigenQuadratic", "textbook_2d", "textbook_2d_rotated"]
 
+#: Up to this dimension a numpy problem's Hessian products avoid BLAS (see
+#: ``EigenQuadratic._hessian_times``); larger problems use BLAS for speed.
+FIXED_ORDER_MAX_DIM = 64
+
 _ORTHONORMAL_TOL = 1e-10
 
 
@@ -89,7 +93,7 @@ class EigenQuadratic:
         self._xs = xs
         self.h_star = hs
         self._diagonal = bool(np.array_equal(O, np.eye(d)))
-        Q = (O.T * lam) @ O
+        Q = _fixed_order_quadratic_form(O, lam)
         self._Q = (Q + Q.T) / 2
         self.eigenvalues = self._to(lam)
         self.basis = self._to(O)
@@ -158,14 +162,31 @@ class EigenQuadratic:
         r = self._check_points(x) - self.x_star
         if self._diagonal:
             return 0.5 * (r * r * self.eigenvalues).sum(-1) + self.h_star
-        return 0.5 * (r * (r @ self.Q)).sum(-1) + self.h_star
+        return 0.5 * (r * self._hessian_times(r)).sum(-1) + self.h_star
 
     def grad(self, x: Any) -> Any:
         r"""Gradients :math:`Q (x - x^\star)`, same shape as ``x``."""
         r = self._check_points(x) - self.x_star
         if self._diagonal:
             return self.eigenvalues * r
-        return r @ self.Q
+        return self._hessian_times(r)
+
+    def _hessian_times(self, r: Any) -> Any:
+        """``r @ Q`` for points of shape (..., d).
+
+        On numpy and up to ``FIXED_ORDER_MAX_DIM`` coordinates the products are
+        summed by elementwise operations in a fixed order instead of BLAS, whose
+        kernels (and so the last bits) change with the CPU and with the shape
+        of ``r``: a (K, d) batch then rounds exactly like K separate points, on
+        every x86-64 CPU.
+        """
+        if self.backend != "numpy" or self.dim > FIXED_ORDER_MAX_DIM:
+            return r @ self.Q
+        Q = self.Q
+        out = r[..., 0:1] * Q[0]
+        for j in range(1, self.dim):
+            out = out + r[..., j : j + 1] * Q[j]
+        return out
 
     def hessian(self) -> Any:
         """The Hessian ``Q`` as a (d, d) array of the problem's backend."""
@@ -232,10 +253,35 @@ def _basis_matrix(basis: Any, d: int, seed: int) -> np.ndarray:
 
 
 def _random_rotation(d: int, seed: int) -> np.ndarray:
-    # QR of a Gaussian matrix with the sign fix gives a Haar-distributed orthogonal matrix.
+    # The Q factor of a Gaussian matrix with a positive diagonal in R is Haar distributed.
     rng = np.random.default_rng(seed)
-    q, r = np.linalg.qr(rng.standard_normal((d, d)))
-    return np.asarray(q * np.sign(np.diag(r)), dtype=float)
+    g = rng.standard_normal((d, d))
+    if d > FIXED_ORDER_MAX_DIM:
+        q, r = np.linalg.qr(g)
+        return np.asarray(q * np.sign(np.diag(r)), dtype=float)
+    # Modified Gram-Schmidt on the columns with sequential (cumsum) dot products:
+    # LAPACK's QR rounds differently on different CPUs, this does not.
+    cols = [g[:, j].copy() for j in range(d)]
+    for j in range(d):
+        for i in range(j):
+            cols[j] = cols[j] - _fixed_dot(cols[i], cols[j]) * cols[i]
+        cols[j] = cols[j] / np.sqrt(_fixed_dot(cols[j], cols[j]))
+    return np.stack(cols, axis=1)
+
+
+def _fixed_dot(u: np.ndarray, v: np.ndarray) -> float:
+    """Dot product summed left to right (a cumulative sum has one fixed order)."""
+    return float(np.cumsum(u * v)[-1])
+
+
+def _fixed_order_quadratic_form(O: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    r""":math:`O^\top \Lambda O` as a sum of rank-one terms in a fixed order (no BLAS)."""
+    if O.shape[0] > FIXED_ORDER_MAX_DIM:
+        return np.asarray((O.T * lam) @ O)
+    Q = np.zeros_like(O)
+    for k in range(O.shape[0]):
+        Q = Q + lam[k] * np.outer(O[k], O[k])
+    return Q
 
 
 def textbook_2d(backend: str = "numpy", device: str = "cpu") -> EigenQuadratic:

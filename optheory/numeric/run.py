@@ -11,8 +11,9 @@ from typing import Any
 import numpy as np
 
 from optheory._checks import check_choice, check_positive_int
+from optheory.methods import check_method
 from optheory.numeric.backend import as_array, check_backend
-from optheory.numeric.optimizers import CONVENTIONS, METHODS, batch_size, get_method
+from optheory.numeric.optimizers import CONVENTIONS, batch_size, get_method
 from optheory.numeric.trajectory import (
     Trajectory,
     check_problem,
@@ -84,7 +85,7 @@ def run(
         start of the wrong shape; ``impl="torch"`` for a method torch.optim
         lacks (yogi).
     """
-    check_choice("method", method, METHODS)
+    check_method(method, "run")
     check_choice("impl", impl, IMPLS)
     if convention is not None:
         check_choice("convention", convention, CONVENTIONS)

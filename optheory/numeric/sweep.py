@@ -42,9 +42,10 @@ from typing import Any
 import numpy as np
 
 from optheory._checks import check_choice, check_in_range, check_positive_int
+from optheory.methods import check_method, methods_with
 from optheory.numeric.backend import as_array, check_backend, import_torch, to_numpy
 from optheory.numeric.compiled import numba_available, recurrence_steps
-from optheory.numeric.optimizers import CONVENTIONS, METHODS, batch_size, get_method
+from optheory.numeric.optimizers import CONVENTIONS, batch_size, get_method
 from optheory.numeric.optimizers._spec import check_hyper_value
 from optheory.numeric.problems import EigenQuadratic
 from optheory.numeric.trajectory import overflow_ok, start_point
@@ -66,7 +67,7 @@ __all__ = [
 ]
 
 #: Methods whose update is linear in (x, buffers) on a quadratic.
-LINEAR_METHODS = ("gd", "momentum", "nesterov")
+LINEAR_METHODS = methods_with("rate", "run")
 KERNELS = ("auto", "fused", "compiled", "generic")
 # the kernels that iterate the recurrence read off the update
 _FUSED_KERNELS = ("fused", "compiled")
@@ -318,7 +319,7 @@ def plan_simulation(
     ValueError
         As :func:`simulate`.
     """
-    check_choice("method", method, METHODS)
+    check_method(method, "run")
     check_choice("convention", convention, CONVENTIONS)
     check_choice("kernel", kernel, KERNELS)
     steps = check_positive_int("steps", steps, maximum=MAX_STEPS)

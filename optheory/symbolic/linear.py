@@ -26,7 +26,8 @@ from typing import Any
 
 import sympy as sp
 
-from optheory._checks import check_choice, check_positive_int
+from optheory._checks import check_positive_int
+from optheory.methods import check_method
 
 __all__ = [
     "BETA",
@@ -120,7 +121,7 @@ def method_step(name: str) -> tuple[Step, tuple[str, ...]]:
     ValueError
         Unknown method name.
     """
-    check_choice("method", name, METHODS)
+    check_method(name, "linear")
     return _RULES[name]
 
 

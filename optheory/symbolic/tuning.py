@@ -46,7 +46,8 @@ from typing import Any
 
 import sympy as sp
 
-from optheory._checks import check_choice, check_positive
+from optheory._checks import check_positive
+from optheory.methods import check_method, methods_with
 from optheory.symbolic._exact import to_exact
 from optheory.symbolic.linear import (
     BETA,
@@ -60,7 +61,7 @@ from optheory.symbolic.linear import (
 __all__ = ["TUNABLE", "minimax_equations", "optimal_parameters"]
 
 #: methods :func:`optimal_parameters` accepts
-TUNABLE: tuple[str, ...] = ("gd", "momentum", "polyak", "ema", "nesterov")
+TUNABLE: tuple[str, ...] = methods_with("tune")
 
 _Z = sp.Symbol("z")
 _RATE = sp.Symbol("r", real=True)
@@ -100,7 +101,7 @@ def minimax_equations(method: str, lam_min: Any, lam_max: Any) -> list[sp.Expr]:
     ValueError
         Unknown method.
     """
-    check_choice("method", method, TUNABLE)
+    check_method(method, "tune")
     p, _ = _polynomial(method)
     n = p.degree()
     lo = sp.Poly(p.as_expr().subs(LAM, lam_min) - (_Z - _RATE) ** n, _Z)
@@ -184,7 +185,7 @@ def optimal_parameters(method: str, lam_min: Any, lam_max: Any) -> dict[str, Any
     tuning and for Nesterov the Lessard-Recht-Packard tuning (checked in the
     tests against those formulas and by grid search).
     """
-    check_choice("method", method, TUNABLE)
+    check_method(method, "tune")
     m = to_exact(lam_min, "lam_min")
     L = to_exact(lam_max, "lam_max")
     for name, v in (("lam_min", m), ("lam_max", L)):

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from optheory.verification.sources import resolve_source, source_title
+
 __all__ = [
     "Claim",
     "ClaimResult",
@@ -140,6 +142,7 @@ class ClaimResult:
         return {
             "id": self.id,
             "source": self.source,
+            "source_title": source_title(self.source),
             "section": self.section,
             "statement": self.statement,
             "verdict": self.verdict,
@@ -302,8 +305,6 @@ def _select(ids: Iterable[str] | None, source: str | None) -> list[Claim]:
             )
         selected = [table[i] for i in wanted]
     if source is not None:
-        sources = sorted({c.source for c in table.values()})
-        if source not in sources:
-            raise ValueError(f"unknown source {source!r}; valid sources: {', '.join(sources)}")
+        source = resolve_source(source, sorted({c.source for c in table.values()}))
         selected = [c for c in selected if c.source == source]
     return selected

@@ -18,6 +18,7 @@ from optheory.analysis.rates import (
     spectral_radius,
     spectral_radius_real,
 )
+from optheory.methods import methods_with
 from optheory.symbolic.linear import BETA, ETA, LAM, iteration_matrix, method_update
 from optheory.symbolic.stability import stability_region
 from tests.conftest import require_torch
@@ -29,6 +30,10 @@ def _typed_matrices(method: str, e: np.ndarray, l: np.ndarray, b: np.ndarray) ->
         return (1 - e * l)[..., None, None]
     if method == "momentum":
         rows = [[b, l], [-e * b, 1 - e * l]]
+    elif method == "polyak":  # state (x, x_prev): x+ = x - eta lam x + beta (x - x_prev)
+        rows = [[1 + b - e * l, -b], [np.ones_like(e), np.zeros_like(e)]]
+    elif method == "ema":  # v <- beta v + (1 - beta) lam x; x <- x - eta v
+        rows = [[b, (1 - b) * l], [-e * b, 1 - e * (1 - b) * l]]
     else:  # torch.optim.SGD(nesterov=True): b <- beta b + g; x <- x - eta (g + beta b)
         rows = [[b, l], [-e * b * b, 1 - e * l * (1 + b)]]
     return np.stack([np.stack(r, axis=-1) for r in rows], axis=-2)
@@ -83,7 +88,8 @@ def test_torch_tensors_in_and_out() -> None:
 
 def test_bad_input() -> None:
     for args, match in [
-        (("adam", 0.1, 1.0), "unknown method"),
+        (("adam", 0.1, 1.0), "adam' is not linear on quadratics"),
+        (("sgdd", 0.1, 1.0), "unknown method"),
         (("gd", 0.1, 1.0, 0.5), "beta must be 0"),
         (("momentum", 0.0, 1.0, 0.5), "eta must be > 0"),
         (("momentum", 0.1, np.inf, 0.5), "lam must be finite"),
@@ -145,8 +151,11 @@ def _error_bound(method: str, e: np.ndarray, l: np.ndarray, b: np.ndarray) -> np
         return np.full(e.shape, 4 * EPS)
     scale = (1 + np.abs(b) + np.abs(e * l)) ** 2
     dq = 16 * EPS * scale
-    if method == "momentum":
+    if method in ("momentum", "polyak"):  # the same characteristic polynomial
         h, q = (1 + b - e * l) / 2, ((1 + b - e * l) / 2) ** 2 - b
+    elif method == "ema":
+        h = (1 + b - e * (1 - b) * l) / 2
+        q = h**2 - b
     else:
         h = (1 + b) * (1 - e * l) / 2
         q = h**2 - b * (1 - e * l)
@@ -221,6 +230,10 @@ def test_real_path_against_exact_arithmetic(method: str) -> None:
 def _exact_disc(method: str, e: sp.Rational, l: sp.Rational, b: sp.Rational) -> sp.Rational:
     if method == "momentum":
         m = sp.Matrix([[b, l], [-e * b, 1 - e * l]])
+    elif method == "polyak":
+        m = sp.Matrix([[1 + b - e * l, -b], [1, 0]])
+    elif method == "ema":
+        m = sp.Matrix([[b, (1 - b) * l], [-e * b, 1 - e * (1 - b) * l]])
     else:
         m = sp.Matrix([[b, l], [-e * b * b, 1 - e * l * (1 + b)]])
     return (m.trace() / 2) ** 2 - m.det()
@@ -239,7 +252,8 @@ def test_real_path_shapes_and_bad_input() -> None:
     axis = spectral_radius_real("momentum", 0.1, 1.0, np.array([0.5, 0.6]))
     assert axis.shape == (2,)
     for args, match in [
-        (("adam", 0.1, 1.0), "unknown method"),
+        (("adam", 0.1, 1.0), "adam' is not linear on quadratics"),
+        (("sgdd", 0.1, 1.0), "unknown method"),
         (("gd", 0.1, 1.0, 0.5), "beta must be 0"),
         (("momentum", 0.0, 1.0, 0.5), "eta must be > 0"),
         (("momentum", 0.1, np.nan, 0.5), "lam must be finite"),
@@ -327,7 +341,7 @@ def _envelope_rate(logs: np.ndarray, start: int, width: int) -> np.ndarray:
     return out
 
 
-@pytest.mark.parametrize("method", RATE_METHODS)
+@pytest.mark.parametrize("method", methods_with("rate", "torch"))
 def test_empirical_rate_of_torch_sgd_matches(method: str) -> None:
     lams = np.array([0.2, 0.7, 1.5, 3.0, 5.0])
     if method == "gd":

@@ -17,7 +17,8 @@ TOPIC_NAMES = set(TOPIC_MODULES)
 # Every example starts with one of these prefixes, so that no example starts long
 # work (a whole report, all claims); the tokens after it are fuzzed.
 PREFIXES = [[], ["minimize"], ["run"], ["verify", "--claim"], ["report", "--topic"],
-            ["exercise"]]
+            ["exercise"], ["tune"], ["region"], ["region", "--step"], ["regime"], ["average"],
+            ["radius"], ["sweep"], ["run", "gd", "--f", "x**2", "--x0", "1", "--eta", "0.1"]]
 TOKENS = [
     "minimize", "run", "--Q", "--c", "--b", "--f", "--x0", "--steps",
     "--eta", "--beta", "--gamma", "--rho", "--beta1", "--beta2", "--eps", "--json",
@@ -27,6 +28,14 @@ TOKENS = [
     "x**2", "x1**2 + x2**2", "9**9**9", "x.__class__", "__import__('os')", "", " ", ";", ",",
     "(", "Piecewise((x, x<1), (2*x, True))", "sin(x)*cos(x)", "no.such.claim", "nowhere",
     "\x00", "é", "--", "-h?", "--unknown",
+    # the questions' flags (issue 15)
+    "tune", "region", "regime", "average", "radius", "sweep", "polyak", "ema", "--mu", "--L",
+    "--step", "--lam", "--t", "--lam-min", "--lam-max", "--eta-range", "--beta-range",
+    "--lam-range", "--out", "--closed-form", "--trajectory", "--csv", "--plot",
+    "--fail-on-divergence", "--verdict", "holds", "refuted", "003", "0.9", "0.1,0.2", "2,1",
+    "0.1:0.3:3", "1:2:2", "0:0.9:2", "1:2", "-1:2:2", "m.csv", "m.svg", "m.gif", "t.csv", "p.svg",
+    "v = beta*v + grad(x); x = x - eta*v", "x = x - eta*grad(x)**2", "x = x - eta*grad(w)",
+    "x = grad(grad(x", "x^2", "x = x - eta*grad(x)",
 ]
 
 
@@ -42,8 +51,10 @@ def test_no_traceback(
     argv = prefix + rest
     if prefix and prefix[0] == "report" and any(t in TOPIC_NAMES for t in rest):
         return  # a valid topic would build a report: not what this test is about
-    with tempfile.TemporaryDirectory() as workdir:  # a fresh folder for every example
-        monkeypatch.chdir(workdir)
+    # a fresh folder for every example, left before it is deleted (hypothesis resolves module
+    # paths such as torch.ops's relative "_ops.py" against the working directory)
+    with tempfile.TemporaryDirectory() as workdir, monkeypatch.context() as patch:
+        patch.chdir(workdir)
         try:
             code = main(argv)
         except SystemExit as exc:

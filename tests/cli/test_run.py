@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -166,3 +167,47 @@ def test_help_explains_convention_and_impl(capsys: pytest.CaptureFixture[str]) -
         main(["run", "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert "torch.optim's arithmetic" in out and "run torch.optim itself" in out
+
+
+def test_resolved_defaults_are_shown(capsys: pytest.CaptureFixture[str]) -> None:
+    """The issue's puzzle: rmsprop ends elsewhere under --impl torch because gamma differs."""
+    argv = ["run", "rmsprop", "--f", "0.1*x1**2 + 2*x2**2", "--x0", "-5,-2", "--eta", "0.1"]
+    own = _json(capsys, [*argv, "--json"])
+    torch_run = _json(capsys, [*argv, "--impl", "torch", "--json"])
+    assert own["convention"] == "textbook" and torch_run["convention"] == "torch"
+    # defaults as documented in reference/conventions.md (oracle): 0.9 / 1e-6 vs 0.99 / 1e-8
+    assert own["hyper"] == {"eta": 0.1, "gamma": 0.9, "eps": 1e-6}
+    assert torch_run["hyper"]["gamma"] == 0.99 and torch_run["hyper"]["eps"] == 1e-8
+    assert set(own["defaults_used"]) == {"gamma", "eps"}
+    assert "inside the square root" in own["hyper_meaning"]["eps"]
+    assert "outside the square root" in torch_run["hyper_meaning"]["eps"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "gamma=0.9 (default)" in text and "eps: added inside the square root" in text
+
+
+def test_trajectory_csv_and_plot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    csv_file, svg_file = tmp_path / "run.csv", tmp_path / "run.svg"
+    out = _json(capsys, ["run", "gd", "--f", "x**2", "--x0", "1", "--eta", "0.1", "--steps", "5",
+                         "--trajectory", "--csv", str(csv_file), "--plot", str(svg_file), "--json"])
+    # oracle: x_t = (1 - 2 eta)^t x_0 = 0.8^t
+    assert [x for (x,) in out["trajectory"]] == pytest.approx([0.8**t for t in range(6)], rel=1e-15)
+    assert out["f_trajectory"] == pytest.approx([0.64**t for t in range(6)], rel=1e-14)
+    rows = csv_file.read_text().splitlines()
+    assert rows[0] == "step,x,f" and len(rows) == 7
+    assert float(rows[3].split(",")[1]) == pytest.approx(0.8**2, rel=1e-15)
+    assert svg_file.read_text().lstrip().startswith("<?xml")
+
+
+def test_fail_on_divergence(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["run", "gd", "--f", "x**2", "--x0", "1", "--eta", "1.5", "--steps", "2000"]
+    assert main(argv) == 0  # a divergence is a result ...
+    assert main([*argv, "--fail-on-divergence"]) == 1  # ... unless a script asks otherwise
+    assert "diverged at step" in capsys.readouterr().out
+    assert main(["run", "gd", "--f", "x**2", "--x0", "1", "--eta", "0.1", "--fail-on-divergence"]) == 0
+
+
+def test_caret_gets_a_hint(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "gd", "--f", "x^2", "--x0", "1", "--eta", "0.1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--f" in err and "write powers with ** (x**2)" in err

@@ -44,3 +44,38 @@ def test_verify_takes_one_id_as_a_string() -> None:
     # a str used to be iterated character by character ("unknown claim id 'm'")
     assert [r.id for r in verify(FAST[0])] == [FAST[0]]
     assert [r.id for r in verify([FAST[0], FAST[0]])] == [FAST[0]]
+
+
+def test_table_for_readers(capsys: pytest.CaptureFixture[str]) -> None:
+    from optheory.verification.sources import SOURCES
+
+    assert main(["verify", "--claim", FAST[0], "--claim", FAST[1]]) == 0
+    text = capsys.readouterr().out
+    assert "statement" in text.splitlines()[0] and "correction" in text.splitlines()[0]
+    assert "momentum converges when" in text  # the statement, shortened, without LaTeX
+    assert SOURCES["textbook"].title in text
+    rows = json.loads((main(["verify", "--claim", FAST[1], "--json"]), capsys.readouterr().out)[1])
+    assert rows[0]["source"] == "textbook" and rows[0]["source_title"] == SOURCES["textbook"].title
+
+
+def test_verdict_and_source_filters(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", "--claim", FAST[0], "--claim", FAST[1], "--verdict", "refuted",
+                 "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in rows] == [FAST[1]] and rows[0]["verdict"] == "refuted"
+    assert main(["verify", "--list", "--source", "003", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and {r["source"] for r in rows} == {"seed 003_59c5c62d60be4dbd"}
+    assert all("Pytorch" in r["source_title"] for r in rows)
+    assert main(["verify", "--list", "--verdict", "holds"]) == 2
+    assert "--verdict needs the checks to run" in capsys.readouterr().err
+
+
+def test_every_source_has_a_title() -> None:
+    from optheory.verification.registry import registered_claims
+    from optheory.verification.sources import SOURCES
+
+    used = {c.source for c in registered_claims().values()}
+    assert used <= set(SOURCES)
+    for source in SOURCES.values():
+        assert source.title and source.kind and not source.title.startswith("seed ")

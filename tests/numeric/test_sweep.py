@@ -40,6 +40,7 @@ CASES = [
 ]
 
 
+@pytest.mark.isa
 @pytest.mark.parametrize(("method", "convention", "hyper", "problem"), CASES)
 def test_simulate_equals_separate_runs(method, convention, hyper, problem):
     steps, x0 = 120, [0.7, -1.2, 2.0]
@@ -51,7 +52,8 @@ def test_simulate_equals_separate_runs(method, convention, hyper, problem):
         single = {n: (v[k] if isinstance(v, list) else v) for n, v in hyper.items()}
         traj = run(method, problem, x0, steps, convention=convention, **single)
         err = traj.x - np.asarray(problem.x_star)
-        # Adaptive methods run the very same update on the same coordinates: bitwise.
+        # Adaptive methods run the very same update on the same coordinates: bitwise (the
+        # problem's Hessian products use no BLAS, so a (K, d) batch rounds like K points).
         # Linear ones run in eigen-coordinates through the fused recurrence, which
         # reorders the arithmetic: a few ulps per step of a contracting map, far below
         # 1e-12 relative on the axis-aligned problem (x* = 0).  On the rotated one run()

@@ -79,8 +79,10 @@ def test_numeric_run_decouples() -> None:
 
 
 def test_bad_input() -> None:
-    with pytest.raises(ValueError, match="unknown method"):
+    with pytest.raises(ValueError, match="adam' is not linear on quadratics"):
         eigen_decoupling("adam", 2)
+    with pytest.raises(ValueError, match="unknown method"):
+        eigen_decoupling("adamw", 2)
     with pytest.raises(ValueError, match="n must"):
         eigen_decoupling("gd", 0)
     with pytest.raises(ValueError, match="at most 6"):

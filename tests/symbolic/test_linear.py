@@ -110,8 +110,10 @@ def test_rejects_nonlinear_and_affine_updates() -> None:
         iteration_matrix({x: x - eta * v * x, v: v}, (x, v))
     with pytest.raises(ValueError, match="one expression per state"):
         iteration_matrix({x: x}, (x, v))
-    with pytest.raises(ValueError, match="unknown method"):
+    with pytest.raises(ValueError, match="adam' is not linear on quadratics"):
         method_update("adam")
+    with pytest.raises(ValueError, match="unknown method"):
+        method_update("adamw")
     with pytest.raises(ValueError, match="square"):
         characteristic_polynomial(sp.Matrix([[1, 2]]), z)
     with pytest.raises(ValueError, match="depth"):

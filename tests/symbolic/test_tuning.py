@@ -89,7 +89,8 @@ def test_minimax_equations_are_the_documented_system() -> None:
 
 def test_bad_input() -> None:
     for args, match in [
-        (("adam", 1, 2), "unknown method"),
+        (("adam", 1, 2), "adam' is not linear on quadratics"),
+        (("adamw", 1, 2), "unknown method"),
         (("gd", 2, 1), "lam_min must be <= lam_max"),
         (("gd", 0, 1), "lam_min must be > 0"),
         (("gd", -1, 1), "lam_min must be > 0"),

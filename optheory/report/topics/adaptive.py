@@ -29,6 +29,8 @@ from optheory.report.document import (
     VerificationRow,
 )
 from optheory.report.topics._common import contour_grid, row, tex, torch_or_none, verdict_phrase
+from optheory.report.topics.sensitivity import sensitivity_blocks
+from optheory.reproducible import gap_text
 
 __all__ = ["build"]
 
@@ -225,7 +227,7 @@ def build() -> Page:
              "equivariance error"),
             tuple((r.method, ", ".join(f"{k} = {v:g}" for k, v in r.hyper.items()),
                    steps(r.steps_axis), steps(r.steps_rotated), steps(r.steps_textbook_rotated),
-                   f"{r.equivariance_error:.1e}") for r in table),
+                   gap_text(r.equivariance_error, 1e-9)) for r in table),
             caption="Steps until $\\|x_t - x^\\star\\| < 10^{-6}$ for good (at most 5000), from "
                     "the textbook start (rotated with the problem in the second column). The "
                     "textbook's rotated problem also changes the curvatures (from "
@@ -240,7 +242,7 @@ def build() -> Page:
     least_adaptive = min(r.equivariance_error for r in adaptive)
     # ~1e-15 per step of float64 rounding on O(5) iterates over 5000 steps stays below 1e-9
     rows.append(row("GD, momentum, Nesterov: rotated run equals the rotated axis run",
-                     "invariant (linear in $g$)", f"max error {worst_linear:.1e}", 1e-9,
+                     "invariant (linear in $g$)", f"max error {gap_text(worst_linear, 1e-9)}", 1e-9,
                      worst_linear < 1e-9))
     rows.append(row("adaptive methods: the rotated run differs",
                      "per-coordinate minor nonzero" if not check.vector_keeps_direction
@@ -266,6 +268,9 @@ def build() -> Page:
 
     # ---- 5. Reddi, Kale & Kumar
     blocks += _reddi_blocks(rows)
+    found, found_rows = sensitivity_blocks()
+    blocks += found
+    rows += found_rows
 
     # ---- 6. own implementations against torch.optim
     rows += _torch_rows()
@@ -304,7 +309,7 @@ def _lam_rows(derivs: dict[str, list[sp.Expr]]) -> list[VerificationRow]:
         rows.append(row(
             f"torch.optim {method}: same path for $\\lambda$ = 0.5, 3, 20 ($\\epsilon = 0$)",
             InlineMath(f"\\partial x_k / \\partial \\lambda = {tex(sp.Matrix(d).T)}"),
-            f"max gap {gap:.1e}", 1e-12, derived_zero and gap < 1e-12))
+            f"max gap {gap_text(gap, 1e-12)}", 1e-12, derived_zero and gap < 1e-12))
     return rows
 
 
@@ -427,7 +432,8 @@ def _adagrad_rows(ad: Any) -> list[VerificationRow]:
     slope0 = float(np.polyfit(np.log(t[sel]), np.log(eta / np.sqrt(s[sel] + eps)), 1)[0])
     p0 = float(ad.adagrad_rate_exponent(False))
     rows.append(row("AdaGrad, exact gradients: exponent of the effective rate",
-                     InlineMath(tex(ad.adagrad_rate_exponent(False))), slope0, 0.01,
+                     InlineMath(tex(ad.adagrad_rate_exponent(False))),
+                     f"fitted slope within {gap_text(slope0 - p0, 0.01)} of it", 0.01,
                      abs(slope0 - p0) < 0.01))
 
     # noisy AdaGrad: the effective rate decays like t^(-1/2)
@@ -547,4 +553,4 @@ def _torch_rows() -> list[VerificationRow]:
     # of a sum or a fused operation could cost a few ulps of O(5) numbers: 1e-12
     return [row("own implementations (torch convention) equal torch.optim, 100 steps, "
                  "rotated problem: " + ", ".join(gaps),
-                 "identical", f"max gap {worst:.1e}", 1e-12, worst < 1e-12)]
+                 "identical", f"max gap {gap_text(worst, 1e-12)}", 1e-12, worst < 1e-12)]

@@ -77,6 +77,7 @@ def statement_block(latex: str, label: str) -> Block:
 
 def build() -> Page:
     from optheory.verification import verify
+    from optheory.verification.sources import source_title
 
     results = verify()
     counts = Counter(r.verdict for r in results)
@@ -109,7 +110,7 @@ def build() -> Page:
         Table(
             ("source", *_VERDICTS[:3], "total"),
             tuple(
-                (plain_text(src),
+                (plain_text(f"{source_title(src)} [{src}]"),
                  *(sum(1 for r in results if r.source == src and r.verdict == v)
                    for v in _VERDICTS[:3]),
                  sum(1 for r in results if r.source == src))
@@ -123,7 +124,7 @@ def build() -> Page:
     rows = []
     for r in results:
         evidence = r.summary if r.error is None else f"check raised: {r.error}"
-        rows.append((f"`{r.id}`", plain_text(f"{r.source}, {r.section}"), r.verdict,
+        rows.append((f"`{r.id}`", plain_text(f"{source_title(r.source)}, {r.section}"), r.verdict,
                      plain_text(evidence)))
     blocks.append(Table(
         ("id", "source, section", "verdict", "evidence"), tuple(rows),
@@ -134,7 +135,8 @@ def build() -> Page:
     # stretching a table)
     blocks.append(Heading("Statements and corrections"))
     for src in sources:
-        blocks.append(Heading(plain_text(src), 3))
+        blocks.append(Heading(plain_text(source_title(src)), 3))
+        blocks.append(Text(plain_text(f"Source id: {src}.")))
         for r in (x for x in results if x.source == src):
             blocks.append(Text(f"`{r.id}` ({plain_text(r.section)}): **{r.verdict}**",
                                inputs={"section": r.section}))

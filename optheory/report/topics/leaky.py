@@ -32,6 +32,7 @@ from optheory.report.document import (
 from optheory.report.topics._common import row as _row
 from optheory.report.topics._common import tex as _tex
 from optheory.report.topics._common import torch_or_none, verdict_phrase
+from optheory.reproducible import gap_text
 from optheory.symbolic._exact import to_exact
 
 #: what the leaky-average page says for each verdict of a half-life claim
@@ -263,7 +264,7 @@ def _torch_rows(torch: Any, leaky: Any) -> list[VerificationRow]:
     ]
     for claim, formula, got, want in checks:
         gap = float(np.max(np.abs(got - want)))
-        rows.append(_row(claim, InlineMath(_tex(formula)), f"max gap {gap:.1e}", _TOL, gap < _TOL))
+        rows.append(_row(claim, InlineMath(_tex(formula)), f"max gap {gap_text(gap, _TOL)}", _TOL, gap < _TOL))
 
     # effective weight: the buffer tends to 1/(1-beta); after n steps the gap is the tail
     n = 200
@@ -290,7 +291,7 @@ def _torch_rows(torch: Any, leaky: Any) -> list[VerificationRow]:
     rows.append(_row(
         "Adam's corrected step for a constant gradient is the same at every step",
         InlineMath(f"\\eta \\hat m_t / (\\sqrt{{\\hat s_t}} + \\epsilon) = {_tex(step_expr)}"),
-        f"max gap {gap:.1e}", 1e-14, gap < 1e-14))
+        f"max gap {gap_text(gap, 1e-14)}", 1e-14, gap < 1e-14))
 
     # half-life and mean lag read from RMSprop's impulse response
     n_long = 400

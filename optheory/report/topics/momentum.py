@@ -33,6 +33,7 @@ from optheory.report.document import (
 from optheory.report.topics._common import contour_grid
 from optheory.report.topics._common import row as _row
 from optheory.report.topics._common import tex as _tex
+from optheory.reproducible import gap_text
 from optheory.symbolic._exact import to_exact
 from optheory.symbolic.quadratic import eigen_form
 
@@ -481,7 +482,7 @@ def build() -> Page:
     # identical float64 operations in the same order; 1e-12 allows for a reordered sum
     rows.append(_row(
         "own GD and momentum equal torch.optim.SGD (2-D demo, 20-D problem)", "identical",
-        "torch missing" if gap is None else f"relative gap {gap:.1e}", "1e-12",
+        "torch missing" if gap is None else f"relative gap {gap_text(gap, 1e-12)}", "1e-12",
         gap is not None and gap < 1e-12))
 
     for (u, b), name, rho_d, rho_m in zip(_RATE_POINTS, names, derived_rho, measured, strict=True):
@@ -589,7 +590,7 @@ def build() -> Page:
     # same eta lam per direction -> same scalar recurrence; rounding of eigh's basis ~1e-15
     rows.append(_row(
         "eigen-coordinates $z_t / z_0$ equal on the plain and rotated demos (half step)",
-        "equal", f"relative gap {ratio_gap:.1e}", "1e-10", ratio_gap < 1e-10))
+        "equal", f"relative gap {gap_text(ratio_gap, 1e-10)}", "1e-10", ratio_gap < 1e-10))
 
     # R from the 1x1 GD matrix: x_t = (1 - eta lam)^t x_0
     t_sym = sp.Symbol("t", integer=True, nonnegative=True)

@@ -29,6 +29,7 @@ from optheory.report.document import (
 )
 from optheory.report.topics._common import row as _row
 from optheory.report.topics._common import tex as _tex
+from optheory.reproducible import gap_text
 
 __all__ = ["build"]
 
@@ -197,7 +198,7 @@ def _control_rows(so: Any, control: Any, smooth: Any, g: sp.Symbol) -> list[Veri
     # one subtraction of O(2) numbers per step: rounding ~4e-16
     rows.append(_row("error-controlled Euler moves by exactly $\\tilde\\gamma$ (1-D, 30 steps)",
                      InlineMath(f"|\\Delta\\theta| = {_tex(sp.Abs(control.update - so.THETA))}"),
-                     f"max deviation {dev:.1e}", 1e-14, dev < 1e-14))
+                     f"max deviation {gap_text(dev, 1e-14)}", 1e-14, dev < 1e-14))
     dt = np.diff(times)
     g_prev = np.abs(grad(xs[:-1, 0]))
     adv = float(np.max(np.abs(dt - gt / g_prev)))
@@ -206,7 +207,7 @@ def _control_rows(so: Any, control: Any, smooth: Any, g: sp.Symbol) -> list[Veri
     want = np.asarray(step_fn(grad(xs[:-1, 0]), gt), dtype=float)
     gap = float(np.max(np.abs(dt - want)))
     rows.append(_row("the flow time advances by $\\gamma = \\tilde\\gamma / |g|$ per step",
-                     InlineMath(_tex(control.time_advance)), f"max gap {gap:.1e}", 1e-14,
+                     InlineMath(_tex(control.time_advance)), f"max gap {gap_text(gap, 1e-14)}", 1e-14,
                      gap < 1e-14 and adv < 1e-14))
 
     # seed's smoothed scheme == textbook RMSProp, numerically
@@ -218,7 +219,7 @@ def _control_rows(so: Any, control: Any, smooth: Any, g: sp.Symbol) -> list[Veri
     # G + ch(g^2 - G) and gamma G + (1 - gamma) g^2 round differently: ~1e-16 per step
     rows.append(_row("smoothed error control = RMSProp (200 steps, rotated 2-D problem)",
                      "difference " + ", ".join(str(d) for d in smooth.difference),
-                     f"max gap {gap:.1e}", 1e-12, smooth.matches and gap < 1e-12))
+                     f"max gap {gap_text(gap, 1e-12)}", 1e-12, smooth.matches and gap < 1e-12))
     return rows
 
 
@@ -248,7 +249,7 @@ def _direction_rows(so: Any, check: Any) -> list[VerificationRow]:
     # cosine of parallel float64 vectors: ~1e-16 rounding
     return [
         _row("rule (14) keeps the direction: cos(step, $-g$) for 200 random 5-D gradients",
-             "minor " + _tex(check.scalar_minors[0]), f"max |cos - 1| = {dev14:.1e}", 1e-14,
+             "minor " + _tex(check.scalar_minors[0]), f"max |cos - 1| {gap_text(dev14, 1e-14)}", 1e-14,
              check.scalar_keeps_direction and dev14 < 1e-14),
         _row("rule (15) turns the step: smallest cos(step, $-g$) over the same gradients",
              "minor not identically 0", f"{float(np.min(c15)):.4f}", "< 0.999",
@@ -273,7 +274,7 @@ def _heavy_ball_rows(semi: Any) -> list[VerificationRow]:
     # the two recurrences are algebraically equal (v = -m/h); rounding ~1e-16 per step
     return [_row(f"semi-implicit Euler ($h = {h:g}$, $a = {a:g}$) = momentum with the derived "
                  "$(\\eta, \\beta)$, 200 steps",
-                 InlineMath(f"\\eta = {eta:g}, \\ \\beta = {beta:g}"), f"max gap {gap:.1e}",
+                 InlineMath(f"\\eta = {eta:g}, \\ \\beta = {beta:g}"), f"max gap {gap_text(gap, 1e-12)}",
                  1e-12, gap < 1e-12)]
 
 

@@ -18,6 +18,7 @@ from optheory.report.document import (
     VerificationRow,
 )
 from optheory.report.topics._common import contour_grid, torch_or_none, verdict_phrase
+from optheory.reproducible import gap_text
 from optheory.symbolic._exact import to_exact
 
 #: how the page reports a claim's computed verdict
@@ -151,15 +152,15 @@ def build() -> Page:
                                 "exact", forms.identity_holds),
                 # GD at eta = 1/lambda_max contracts by 1 - lambda_min/lambda_max ~ 0.55 a step
                 VerificationRow("GD converges to the derived minimizer", str(list(x_star)),
-                                f"gap {gd_gap:.1e}", "1e-12", gd_gap < 1e-12),
+                                f"gap {gap_text(gd_gap, 1e-12)}", "1e-12", gd_gap < 1e-12),
                 VerificationRow("loss at the GD limit equals the derived minimum", str(h_min),
-                                f"gap {f_gap:.1e}", "1e-12", f_gap < 1e-12),
+                                f"gap {gap_text(f_gap, 1e-12)}", "1e-12", f_gap < 1e-12),
                 # eigh is backward stable: errors ~ 8 * eps * ||Q||
                 VerificationRow("eigenvalues of the rotated problem",
                                 ", ".join(str(v) for v in rot_eigs),
-                                f"numpy eigh gap {eig_gap:.1e}", "1e-13", eig_gap < 1e-13),
+                                f"numpy eigh gap {gap_text(eig_gap, 1e-13)}", "1e-13", eig_gap < 1e-13),
                 VerificationRow("numpy and torch gradients agree", "equal",
-                                "torch missing" if torch_gap is None else f"gap {torch_gap:.1e}",
+                                "torch missing" if torch_gap is None else f"gap {gap_text(torch_gap, 1e-12)}",
                                 "1e-12", torch_gap is not None and torch_gap < 1e-12),
             ),
             caption="Derived against measured.",

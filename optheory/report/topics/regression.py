@@ -18,6 +18,7 @@ from optheory.report.document import (
     Verification,
     VerificationRow,
 )
+from optheory.reproducible import gap_text
 
 #: The textbook's minibatch settings (batch size 10) for SGD and momentum.
 _MINIBATCH = (
@@ -64,7 +65,7 @@ def build() -> Page:
         full_curves[f"{label}: measured"] = measured - data.min_loss()
         # the same float64 recursion in two bases: only rounding separates them
         rows.append(VerificationRow(f"full-batch loss path, {label}", "eigen-prediction",
-                                    f"max gap {gap:.1e}", "1e-12", gap < 1e-12))
+                                    f"max gap {gap_text(gap, 1e-12)}", "1e-12", gap < 1e-12))
 
     table_rows = []
     for method, hyper in _MINIBATCH:
