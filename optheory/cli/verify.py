@@ -124,6 +124,8 @@ def _handle_mutants(claims: list[str] | None, args: argparse.Namespace, progress
     from optheory.verification.registry import run_mutants
 
     rows = run_mutants(claims, args.source, progress=progress)  # type: ignore[arg-type]
+    if args.verdict is not None:  # claims whose own verdict is the one asked for
+        rows = [r for r in rows if r.verdict == args.verdict]
     payload = [{k: r.as_dict()[k] for k in ("id", "mutant", "verdict", "mutant_verdict", "flipped",
                                             "expect", "change", "error")} for r in rows]
     width = max((len(r.id) for r in rows), default=10)

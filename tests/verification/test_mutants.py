@@ -151,3 +151,10 @@ def test_cli_mutants_table(capsys: pytest.CaptureFixture[str]) -> None:
     text = capsys.readouterr().out
     assert "adam.example" in text and "holds" in text and "refuted" in text
     assert "1 mutants of 1 claims: 1 flipped, 0 did not" in text
+
+
+def test_cli_mutants_respects_verdict_filter(capsys: pytest.CaptureFixture[str]) -> None:
+    # adam.example holds: asking for refuted claims leaves no mutant rows
+    assert main(["verify", "--mutants", "--claim", "adam.example", "--verdict", "refuted",
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
