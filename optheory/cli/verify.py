@@ -32,13 +32,16 @@ EXAMPLE = """examples:
   optheory verify --source textbook --json
   optheory verify --verdict refuted
   optheory verify --source 003 --verdict conditional
+  optheory verify --mutants --claim momentum.minimizer
 
 The table shows each claim's statement (shortened), its verdict and the
 corrected statement.  --source takes a source id or a seed's number (003);
---list prints every source's title.
+--list prints every source's title.  --mutants runs each claim's mutants (its
+statement with one thing changed) and shows whether the verdict flips.
 
 A refuted claim is a finding, not a failure: the exit code is 0 when every
-check ran, 1 when a check itself raised an error, 2 for bad usage.
+check ran, 1 when a check itself raised an error (with --mutants: also when a
+mutant's verdict did not flip as expected), 2 for bad usage.
 """
 
 
@@ -57,6 +60,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="only claims with this verdict: " + ", ".join(VERDICTS))
     parser.add_argument("--list", action="store_true",
                         help="list claim ids (those selected by --claim/--source) and exit")
+    parser.add_argument("--mutants", action="store_true",
+                        help="also run each claim's mutants (the statement with one thing "
+                             "changed) and show whether the verdict flips as expected")
     add_json_flag(parser)
     parser.set_defaults(handler=handle)
 
@@ -90,6 +96,8 @@ def handle(args: argparse.Namespace) -> int:
     if sys.stderr.isatty() and not args.json:
         def progress(name: str) -> None:
             print(f"  checking {name} ...", file=sys.stderr)
+    if args.mutants:
+        return _handle_mutants(claims, args, progress)
     everything = run_claims(claims, args.source, progress=progress)
     results = [r for r in everything if args.verdict is None or r.verdict == args.verdict]
     payload = [r.as_dict() for r in results]
@@ -109,3 +117,25 @@ def handle(args: argparse.Namespace) -> int:
     )
     emit(payload, args.json, "\n".join(lines))
     return 1 if any(r.verdict == "error" for r in everything) else 0
+
+
+def _handle_mutants(claims: list[str] | None, args: argparse.Namespace, progress: object) -> int:
+    """``--mutants``: one row per mutant; exit 1 when a mutant does not flip or a check raised."""
+    from optheory.verification.registry import run_mutants
+
+    rows = run_mutants(claims, args.source, progress=progress)  # type: ignore[arg-type]
+    if args.verdict is not None:  # claims whose own verdict is the one asked for
+        rows = [r for r in rows if r.verdict == args.verdict]
+    payload = [{k: r.as_dict()[k] for k in ("id", "mutant", "verdict", "mutant_verdict", "flipped",
+                                            "expect", "change", "error")} for r in rows]
+    width = max((len(r.id) for r in rows), default=10)
+    lines = [f"{'claim':{width}s}  {'verdict':11s}  {'mutant':11s}  flipped  changed"]
+    for r in rows:
+        change = ", ".join(f"{k}={v}" for k, v in r.change.items())
+        lines.append(f"{r.id:{width}s}  {r.verdict:11s}  {r.mutant_verdict:11s}  "
+                     f"{'yes' if r.flipped else 'NO':7s}  {change}")
+    flipped = sum(r.flipped for r in rows)
+    lines.append(f"{len(rows)} mutants of {len({r.id for r in rows})} claims: {flipped} flipped, "
+                 f"{len(rows) - flipped} did not")
+    emit(payload, args.json, "\n".join(lines))
+    return 0 if flipped == len(rows) else 1

@@ -101,6 +101,7 @@ def answer(
         numbers=jsonable(dict(draft.numbers)),
         figures=dict(built),
         note=draft.note,
+        inputs=jsonable(dict(draft.inputs)),
     )
 
 

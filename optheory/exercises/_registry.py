@@ -72,6 +72,9 @@ class Draft:
     numbers: Mapping[str, Any]
     figures: Callable[[], dict[str, Any]] | None = None
     note: str | None = None
+    #: the problem's inputs the answer prints (start points, step sizes, step counts,
+    #: checkpoints): declared, so that every other number in the text must be in ``numbers``
+    inputs: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,11 @@ class ExerciseAnswer:
         Name -> :class:`matplotlib.figure.Figure` (empty when not requested).
     note : str or None
         Substitutions and caveats, e.g. a data set that is not available offline.
+    inputs : dict
+        The problem's declared inputs that the answer prints (start points,
+        step sizes, step counts, checkpoints); every other number in ``answer``
+        is one of ``numbers`` (checked by
+        :func:`optheory.verification.text_numbers.unexplained_numbers`).
     """
 
     section: str
@@ -105,6 +113,7 @@ class ExerciseAnswer:
     numbers: dict[str, Any]
     figures: dict[str, Any] = field(default_factory=dict)
     note: str | None = None
+    inputs: dict[str, Any] = field(default_factory=dict)
 
     def _repr_html_(self) -> str:
         from optheory._display import exercise_html
@@ -122,6 +131,7 @@ class ExerciseAnswer:
             "numbers": jsonable(self.numbers),
             "figures": sorted(self.figures),
             "note": self.note,
+            "inputs": jsonable(self.inputs),
         }
 
 

@@ -17,7 +17,8 @@ from optheory.analysis.regression import regression_data, train
 from optheory.exercises._common import count_text, first_below, latex_eq
 from optheory.exercises._registry import Context, Draft, exercise
 from optheory.exercises.adagrad import compare_rotations
-from optheory.exercises.minibatch_sgd import data_note
+from optheory.exercises.minibatch_sgd import data_inputs, data_note
+from optheory.numeric.optimizers import get_method
 from optheory.numeric.problems import EigenQuadratic, textbook_2d
 from optheory.numeric.run import run
 
@@ -70,13 +71,18 @@ def vary_rho(ctx: Context) -> Draft:
         f"(distance {hover:.3g} after 2000 steps for rho <= 0.9): the factor "
         "sqrt(Delta)/sqrt(s) does not depend on the amplitude of an oscillation, so once "
         "the steps and gradients settle into a back-and-forth of some size nothing shrinks "
-        "it. Under minibatch noise a long memory is a liability instead: Delta and s react "
-        f"slowly and the excess loss grows from {min(r['excess_loss'] for r in reg):.2e} to "
-        f"{reg[-1]['excess_loss']:.2e} at rho = {reg[-1]['rho']}."
+        "it. Under minibatch noise "
+        + ("a long memory is a liability instead: Delta and s react slowly and the excess loss "
+           f"grows from {min(r['excess_loss'] for r in reg):.2e} to "
+           f"{reg[-1]['excess_loss']:.2e} at rho = {reg[-1]['rho']}."
+           if reg[-1]["excess_loss"] == max(r["excess_loss"] for r in reg) else
+           f"the longest memory is not the worst: the excess loss at rho = {reg[-1]['rho']} is "
+           f"{reg[-1]['excess_loss']:.2e}, against {max(r['excess_loss'] for r in reg):.2e} at "
+           "worst.")
     )
     derivation = [latex_eq(r"g'_1", first), latex_eq(r"\lim_{g\to\infty} g'_1", big_g)]
     numbers = {"quadratic": toy, "regression": reg, "data": data.source,
-               "first_step_caps": caps}
+               "first_step_caps": caps, "hover_distance": hover}
 
     def figures() -> dict[str, Any]:
         from optheory.exercises._plots import lines
@@ -85,7 +91,9 @@ def vary_rho(ctx: Context) -> Draft:
                                   {f"rho={r}": dist[:, k] for k, r in enumerate(rhos)},
                                   xlabel="step", ylabel="distance", logy=True, logx=True)}
 
-    return Draft(answer, derivation, numbers, figures, data_note(data))
+    return Draft(answer, derivation, numbers, figures, data_note(data),
+                 inputs={**data_inputs(data), "checkpoints": [20, 200, 2000], "near": 0.01, "batch": 10,
+                         "start": [-5, -2], "objective": [0.1, 2]})
 
 
 # --------------------------------------------------------------------------- 2
@@ -151,7 +159,7 @@ def without_gprime(ctx: Context) -> Draft:
                            sp.simplify(d_next - (RHO * D + (1 - RHO) * r**2 * G**2)))]
     numbers = {"symbolic_factor_form": same_factor, "symbolic_difference_form": same_difference,
                "max_relative_difference": gaps, "steps": 300}
-    return Draft(answer, derivation, numbers)
+    return Draft(answer, derivation, numbers, inputs={"objective": [0.1, 2]})
 
 
 # --------------------------------------------------------------------------- 3
@@ -162,11 +170,20 @@ def rate_free(ctx: Context) -> Draft:
     cap = sp.limit(first, G, sp.oo)
     cap_num = float(cap.subs({EPS: sp.Rational(1, 10**5), RHO: sp.Rational(9, 10)}))
     # distance to travel: f = (x - D)^2 / 2 per coordinate, start 0
-    far = [1.0, 10.0, 100.0]
-    tr = run("adadelta", EigenQuadratic([1.0] * 3, x_star=far), np.zeros(3), 5000)
+    far = [1.0, 10.0, 100.0, 1000.0]
+    tr = run("adadelta", EigenQuadratic([1.0] * 4, x_star=far), np.zeros(4), 60000)
     err = np.abs(tr.x - np.array(far)) / np.array(far)
     by_distance: list[dict[str, Any]] = [{"distance": D_, "steps_to_10_percent": first_below(err[:, i], 0.1)}
                    for i, D_ in enumerate(far)]
+    counts = [r["steps_to_10_percent"] for r in by_distance]
+    if all(c is not None for c in counts):
+        per_decade = [b / a for a, b in zip(counts[:-1], counts[1:], strict=True)]
+        growth_text = (f": each tenfold distance multiplies the steps by "
+                       f"{min(per_decade):.2g} to {max(per_decade):.2g}")
+        per_decade_range = [min(per_decade), max(per_decade)]
+    else:
+        per_decade_range = []
+        growth_text = ": the farthest minimizer is not reached within the run"
     # epsilon as a rate in disguise
     epss = [1e-6, 1e-5, 1e-4, 1e-2]
     tr = run("adadelta", EigenQuadratic([1.0], x_star=[10.0]), [0.0], 2000, eps=epss)
@@ -190,15 +207,16 @@ def rate_free(ctx: Context) -> Draft:
         "come within 10% of a minimizer at distance "
         + ", ".join(f"{r['distance']:g}: {count_text(r['steps_to_10_percent'])}"
                     for r in by_distance)
-        + ", so a parameter that must travel 1000 units (or is badly scaled) takes tens of "
-        "thousands of steps. What Adadelta does remove is the dependence on the scale of "
+        + f"{growth_text}. What Adadelta does remove is the dependence on the scale of "
         "the objective: multiplying f by "
         + ", ".join(f"{r['scale']:g} gives {count_text(r['steps_to_10_percent'])}"
                     for r in by_scale)
         + " steps, because the gradient's scale cancels between g and sqrt(s)."
     )
     derivation = [latex_eq(r"g'_1", first), latex_eq(r"\lim_{|g|\to\infty} g'_1", cap)]
-    numbers = {"first_step_cap": cap_num, "by_distance": by_distance, "by_eps": by_eps,
+    numbers = {"first_step_cap": cap_num, "eps": 1e-5, "rho": 0.9, "within": 0.1,
+               "steps_per_decade": per_decade_range,
+               "by_distance": by_distance, "by_eps": by_eps,
                "by_objective_scale": by_scale}
     return Draft(answer, derivation, numbers)
 
@@ -230,6 +248,13 @@ def compare(ctx: Context) -> Draft:
                     evals_per_epoch=1)
         curve = res.loss[:, 0].mean(axis=1) - data.min_loss()
         reg[label] = [float(v) for v in curve[1:]]
+    finals = [vals[-1] for vals in reg.values()]
+    spread = max(finals) / min(finals)
+    # the first step's bound from the rule, at Adadelta's default eps and rho
+    defaults = get_method("adadelta", "textbook").resolve({})
+    _, g_prime, _ = textbook_rules()
+    cap = sp.limit(sp.simplify(g_prime.subs({S: 0, D: 0})), G, sp.oo)
+    cap_num = float(cap.subs({EPS: sp.nsimplify(defaults["eps"]), RHO: sp.nsimplify(defaults["rho"])}))
     answer = (
         "All three divide by a running root-mean-square of the gradient per coordinate; they "
         "differ in the numerator. On f = 0.1 x1^2 + 2 x2^2 from (-5, -2), distance after "
@@ -246,10 +271,14 @@ def compare(ctx: Context) -> Draft:
         "noiseless problem but slows it late in noisy training; RMSProp's steps stay of size "
         "~eta, so it hovers at a distance set by eta unless eta is decayed; Adadelta replaces "
         "eta by the running size of its own past steps: it starts slowly (first step at most "
-        "sqrt(eps/(1 - rho)) = 0.01) and, because sqrt(Delta)/sqrt(s) ignores the amplitude "
+        f"{cap} = {cap_num:.3g}) and, because sqrt(Delta)/sqrt(s) ignores the amplitude "
         "of an oscillation, it can also end up hovering. Under minibatch noise the three end "
-        "within a small factor of each other."
+        + (f"within a factor {spread:.2g} of each other." if spread < 10 else
+           f"a factor {spread:.3g} apart.")
     )
     numbers = {"quadratic": toy, "regression_excess_loss_by_epoch": reg, "data": data.source,
-               "tolerance": tol}
-    return Draft(answer, [], numbers, None, data_note(data))
+               "tolerance": tol, "steps": steps, "first_step_cap": cap_num,
+               "final_excess_loss_spread": spread}
+    return Draft(answer, [], numbers, None, data_note(data),
+                 inputs={**data_inputs(data), "checkpoints": [20, 100], "start": [-5, -2],
+                         "objective": [0.1, 2], "adagrad_eta": 0.1, "rmsprop_eta": 0.01, "batch": 10})

@@ -18,6 +18,7 @@ import sympy as sp
 from optheory.analysis.regression import regression_data, train
 from optheory.exercises._common import count_text, first_below, fmt, latex_eq, rotation45
 from optheory.exercises._registry import Context, Draft, exercise
+from optheory.exercises.minibatch_sgd import data_inputs
 from optheory.numeric.problems import EigenQuadratic, textbook_2d, textbook_2d_rotated
 from optheory.numeric.run import run
 from optheory.numeric.trajectory import overflow_ok
@@ -53,7 +54,8 @@ def orthogonal_invariance(ctx: Context) -> Draft:
     # numeric witness
     rng = np.random.default_rng(1)
     worst = 0.0
-    for _ in range(200):
+    trials = 200
+    for _ in range(trials):
         q, r = np.linalg.qr(rng.standard_normal((10, 10)))
         cc, dd = rng.standard_normal(10), rng.standard_normal(10)
         a1 = float(np.linalg.norm(cc - dd))
@@ -64,7 +66,7 @@ def orthogonal_invariance(ctx: Context) -> Draft:
         f"and delta as symbolic n x n and n x 1 matrices (residual {residual}: "
         f"{general}), checks it for 2x2 rotations and reflections with a symbolic angle "
         f"({explicit}) and for a three-parameter family of 3x3 orthogonal matrices "
-        f"({cayley}); 200 random orthogonal 10x10 matrices agree to {worst:.1e} relative. "
+        f"({cayley}); {trials} random orthogonal 10x10 matrices agree to {worst:.1e} relative. "
         "Consequently, writing a problem in rotated coordinates z = Ux (e.g. the eigenbasis of "
         "a quadratic) keeps the size of every perturbation: a gradient error, a noise vector "
         "or a step of length r in x is one of length r in z, so rates and noise levels "
@@ -76,6 +78,7 @@ def orthogonal_invariance(ctx: Context) -> Draft:
         latex_eq(r"\|Uc - U\delta\|^2 - \|c - \delta\|^2", residual),
     ]
     numbers = {"general_n": bool(general), "explicit_2x2": explicit, "cayley_3x3": cayley,
+               "trials": trials, "dimension": 10,
                "numeric_max_relative_error": worst}
     return Draft(answer, derivation, numbers)
 
@@ -109,6 +112,12 @@ def rotated_adagrad(ctx: Context) -> Draft:
     rows = compare_rotations("adagrad", steps, tol, eta=0.4)
     gd_rows = compare_rotations("gd", steps, tol, eta=0.1)
     plain, rot, pure = rows
+    problems = list(_adagrad_problems().values())
+    base_lams = np.sort(np.asarray(problems[0].eigenvalues, dtype=float))
+    rot_lams = np.sort(np.asarray(problems[1].eigenvalues, dtype=float))
+    ratios = rot_lams / base_lams
+    # one common factor (to rounding of the eigen-decomposition), or none
+    ratio = float(ratios[0]) if np.allclose(ratios, ratios[0], rtol=1e-12) else None
     answer = (
         "AdaGrad with eta = 0.4 from (-5, -2), distance to the minimizer after 20 / 100 / "
         f"{steps} steps and steps to reach {tol}: "
@@ -122,12 +131,16 @@ def rotated_adagrad(ctx: Context) -> Draft:
         f"needs {_steps_phrase(rot['steps_to_tol'], steps)} on the exercise's rotated function "
         f"and {_steps_phrase(pure['steps_to_tol'], steps)} on the pure rotation, instead of "
         f"{_steps_phrase(plain['steps_to_tol'], steps)}. (The exercise's rotated function has "
-        "eigenvalues 0.4 and 8, twice the original ones; the third row is the pure rotation.) "
+        f"eigenvalues {' and '.join(f'{v:g}' for v in rot_lams)}"
+        + (f", {ratio:g} times the original ones" if ratio is not None else "")
+        + "; the third row is the pure rotation.) "
         "For reference, gradient descent (eta = 0.1) commutes with rotations, so its step "
         "counts differ only through where the start lies in the eigenbasis: "
         + ", ".join(count_text(r["steps_to_tol"]) for r in gd_rows) + " steps."
     )
-    numbers = {"eta": 0.4, "tolerance": tol,
+    numbers = {"eta": 0.4, "tolerance": tol, "steps": steps,
+               "eigenvalues": base_lams.tolist(), "rotated_eigenvalues": rot_lams.tolist(),
+               "eigenvalue_ratio": ratio,
                "adagrad": [{k: v for k, v in r.items() if k != "path"} for r in rows],
                "gd": [{k: v for k, v in r.items() if k != "path"} for r in gd_rows]}
 
@@ -144,7 +157,8 @@ def rotated_adagrad(ctx: Context) -> Draft:
                                              {"AdaGrad": r["path"][:21]}, title=r["problem"])
         return out
 
-    return Draft(answer, [], numbers, figures)
+    return Draft(answer, [], numbers, figures,
+                 inputs={"start": [-5, -2], "checkpoints": [20, 100], "gd_eta": 0.1})
 
 
 def _steps_phrase(value: int | None, limit: int) -> str:
@@ -198,7 +212,8 @@ def gerschgorin(ctx: Context) -> Draft:
         f"{count}; the eigenvector's largest row always gave a containing disc: {sharp_ok}."
     )
     derivation = [latex_eq(r"\lambda - M_{11}", shifted)]
-    numbers = {"matrices": 3000, "violations": count, "largest_row_disc_contains": sharp_ok,
+    numbers = {"matrices": 3000, "sizes": [2, 8], "violations": count,
+               "largest_row_disc_contains": sharp_ok,
                "smallest_relative_slack": worst}
     return Draft(answer, derivation, numbers)
 
@@ -215,32 +230,64 @@ def _kappa(M: sp.Matrix) -> float:
     return float(w.max() / w.min())
 
 
+def _matrix_text(M: sp.Matrix) -> str:
+    """A small matrix as printed in the answer: ``diag(0.2, 4)`` or ``[[4.2, -3.8], ...]``."""
+    if M.is_diagonal():
+        return "diag(" + ", ".join(f"{float(v):g}" for v in M.diagonal()) + ")"
+    return "[" + ", ".join("[" + ", ".join(f"{float(v):g}" for v in M.row(i)) + "]"
+                           for i in range(M.rows)) + "]"
+
+
 @exercise("adagrad", 4, "Gerschgorin discs of the diagonally preconditioned matrix")
 def preconditioned_discs(ctx: Context) -> Draft:
     A = sp.Matrix([[1, sp.Rational(3, 10), sp.Rational(1, 10)],
                    [sp.Rational(3, 10), 1, sp.Rational(1, 5)],
                    [sp.Rational(1, 10), sp.Rational(1, 5), 1]])
     D = sp.diag(1, 10, 100)
+    hessian = sp.diag(*[sp.nsimplify(v) for v in textbook_2d().eigenvalues])
+    # the exercise's rotated function 0.1 (x1 + x2)^2 + 2 (x1 - x2)^2, its Hessian from sympy
+    x1, x2 = sp.symbols("x1 x2", real=True)
+    rotated = sp.hessian(sp.Rational(1, 10) * (x1 + x2) ** 2 + 2 * (x1 - x2) ** 2, (x1, x2))
     examples = {
-        "diag(0.2, 4) (section's Hessian)": sp.diag(sp.Rational(1, 5), 4),
-        "[[4.2, -3.8], [-3.8, 4.2]] (rotated)": sp.Matrix([[sp.Rational(21, 5),
-                                                            -sp.Rational(19, 5)],
-                                                           [-sp.Rational(19, 5),
-                                                            sp.Rational(21, 5)]]),
+        "section's Hessian": hessian,
+        "exercise 2's rotated function": rotated,
         "D A D, badly scaled 3x3": D * A * D,
     }
     rows = []
     derivation = []
-    for name, M in examples.items():
+    for what, M in examples.items():
         P = jacobi_preconditioned(M)
         radii = [sum(abs(P[i, k]) for k in range(P.rows) if k != i) for i in range(P.rows)]
         r = max(radii)
         bound = (1 + r) / (1 - r) if r < 1 else sp.oo
+        name = f"{_matrix_text(M)} ({what})" if M.rows == 2 else what
         rows.append({"matrix": name, "radii": radii, "max_radius": r,
                      "kappa_before": _kappa(M), "kappa_after": _kappa(P),
                      "kappa_bound": bound})
-        derivation.append(latex_eq(r"D^{-1/2} M D^{-1/2}\ (" + name.split(" (")[0]
-                                   .replace(" ", r"\ ") + ")", P))
+        derivation.append(latex_eq(r"D^{-1/2} M D^{-1/2}\ (\text{" + what + "})", P))
+    # which examples the preconditioning fixes (kappa after within 10% of the bound's best, 1,
+    # or at least 100x smaller) and which it leaves as they are (kappa changes by < 1%)
+    fixed = [i for i, r_ in enumerate(rows)
+             if r_["kappa_after"] < 1.1 or r_["kappa_after"] * 100 < r_["kappa_before"]]
+    kept = [i for i, r_ in enumerate(rows)
+            if abs(r_["kappa_after"] - r_["kappa_before"]) < 0.01 * r_["kappa_before"]]
+    ordinal = ("first", "second", "third")
+
+    def which(idx: list[int]) -> str:
+        return " and ".join(ordinal[i] for i in idx) + " example" + ("s" if len(idx) > 1 else "")
+
+    closing = ""
+    if fixed:
+        closing += f". Diagonal preconditioning removes the bad scaling of coordinates ({which(fixed)})"
+    if kept:
+        k = rows[kept[0]]
+        attained = abs(float(k["kappa_bound"]) - k["kappa_after"]) < 1e-9 * k["kappa_after"]
+        closing += (
+            f"{', but it cannot help' if fixed else '. Diagonal preconditioning does not help'} when the "
+            "ill-conditioning comes from large off-diagonal entries, i.e. from eigenvectors "
+            f"that are not coordinate axes: the {which(kept[:1])} has discs of radius "
+            f"{k['max_radius']} and keeps its condition number {k['kappa_after']:.4g} (the bound "
+            f"{'is attained' if attained else 'is not attained'})")
     answer = (
         "With D = diag(M), the matrix D^{-1/2} M D^{-1/2} has entries M_jk / sqrt(M_jj M_kk): "
         "its diagonal is all ones, so every Gerschgorin disc is centred at 1 with radius "
@@ -250,14 +297,12 @@ def preconditioned_discs(ctx: Context) -> Draft:
         "(condition number before -> after, Gerschgorin bound): "
         + "; ".join(f"{r_['matrix']}: {r_['kappa_before']:.4g} -> {r_['kappa_after']:.4g}, "
                     f"bound {fmt(r_['kappa_bound'], 4)}" for r_ in rows)
-        + ". Diagonal preconditioning removes badly scaled coordinates entirely (first and "
-        "third example), but it cannot help when the ill-conditioning comes from large "
-        "off-diagonal entries, i.e. from eigenvectors that are not coordinate axes: the "
-        "rotated matrix has discs of radius 19/21 and keeps its condition number 20 (the "
-        "bound is attained). This is why AdaGrad's per-coordinate scaling works on "
-        "axis-aligned problems and loses its edge after a rotation (exercise 2)."
+        + closing
+        + (". This is why AdaGrad's per-coordinate scaling works on axis-aligned problems and "
+           "loses its edge after a rotation (exercise 2)." if fixed and kept else ".")
     )
-    return Draft(answer, derivation, {"examples": rows})
+    return Draft(answer, derivation, {"examples": rows, "fixed_examples": [i + 1 for i in fixed],
+                                      "unchanged_examples": [i + 1 for i in kept]})
 
 
 # --------------------------------------------------------------------------- 5
@@ -266,7 +311,8 @@ def deep_network(ctx: Context) -> Draft:
     data = regression_data(ctx.data_path)
     etas = [0.01, 0.1, 0.4, 1.0]
     res = train(data, "adagrad", batch=10, epochs=2, hyper={"eta": etas}, replicas=4, seed=12)
-    sgd = train(data, "gd", batch=10, epochs=2, hyper={"eta": [0.05]}, replicas=4, seed=12)
+    sgd_eta, batch = 0.05, 10
+    sgd = train(data, "gd", batch=batch, epochs=2, hyper={"eta": [sgd_eta]}, replicas=4, seed=12)
     rows = [{"eta": eta, "loss_epoch1": float(res.loss[len(res.examples) // 2, k].mean()),
              "loss_epoch2": float(res.final[k].mean())} for k, eta in enumerate(etas)]
     best = min(rows, key=lambda r: r["loss_epoch2"])
@@ -276,17 +322,19 @@ def deep_network(ctx: Context) -> Draft:
         f"{data.min_loss():.4f}) AdaGrad's final loss for eta = "
         + ", ".join(f"{r['eta']}: {r['loss_epoch2']:.4f}" for r in rows)
         + f"; best eta = {best['eta']}, against {sgd_loss:.4f} for minibatch SGD with eta = "
-        "0.05. AdaGrad needs a larger nominal rate than SGD because its steps shrink like "
-        "eta / sqrt(sum of squared gradients); with standardised features all coordinates have "
-        "similar gradient sizes, so its per-coordinate scaling gains little here and the "
-        "decaying step mostly slows the late phase."
+        f"{sgd_eta}. AdaGrad's best nominal rate is "
+        + ("larger than SGD's, because its steps shrink like eta / sqrt(sum of squared "
+           "gradients)" if best["eta"] > sgd_eta else "not larger than SGD's")
+        + ", and at its best it ends "
+        + ("below" if best["loss_epoch2"] < sgd_loss else "above")
+        + " SGD's loss."
     )
-    numbers = {"data": data.source, "by_eta": rows, "sgd_loss": sgd_loss,
-               "min_loss": data.min_loss()}
+    numbers = {"data": data.source, "by_eta": rows, "sgd_loss": sgd_loss, "sgd_eta": sgd_eta,
+               "batch": batch, "min_loss": data.min_loss()}
     return Draft(answer, [], numbers, None, TEXTBOOK_LENET_NOTE
                  + ("" if data.source == "airfoil" else
                     " No data path given: a synthetic problem of the airfoil data's shape "
-                    "was used."))
+                    "was used."), inputs=data_inputs(data))
 
 
 # --------------------------------------------------------------------------- 6
@@ -358,10 +406,10 @@ def gentler_decay(ctx: Context) -> Draft:
         f"{tol}: "
         + ", ".join(f"{name}: {r['after_100']:.3g}, {count_text(r['steps_to_tol'])}"
                     for name, r in rows.items())
-        + " (out of 400). The large early gradients stay in AdaGrad's sum for ever and keep "
+        + f" (out of {steps}). The large early gradients stay in AdaGrad's sum for ever and keep "
         "its steps small; the gentler variants forget or down-weight them. "
         + (f"The leaky average gets there first but does not settle: its step stays near eta "
-           f"per coordinate, and after 400 steps it is at distance "
+           f"per coordinate, and after {steps} steps it is at distance "
            f"{rows['rmsprop']['final']:.3g} again, so without its own decay schedule it only "
            "reaches a neighbourhood of size ~eta."
            if rows["rmsprop"]["final"] > tol else
@@ -372,7 +420,7 @@ def gentler_decay(ctx: Context) -> Draft:
     derivation += [latex_eq(rf"\eta_t\ (\text{{{name}}})", expr)
                    for name, expr in steps_sym.items()]
     numbers = {"limits": {n_: str(v) for n_, v in limits.items()}, "eta": eta0,
-               "start": x0, "tolerance": tol, "runs": rows}
+               "start": x0, "tolerance": tol, "runs": rows, "steps": steps}
 
     def figures() -> dict[str, Any]:
         from optheory.exercises._plots import lines
@@ -380,4 +428,5 @@ def gentler_decay(ctx: Context) -> Draft:
         return {"distance": lines(np.arange(steps + 1), runs, xlabel="step",
                                   ylabel="distance to the minimizer", logy=True)}
 
-    return Draft(answer, derivation, numbers, figures)
+    return Draft(answer, derivation, numbers, figures,
+                 inputs={"objective": [0.1, 2], "checkpoint": 100})

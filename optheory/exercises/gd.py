@@ -114,7 +114,8 @@ def learning_rates(ctx: Context) -> Draft:
         f"{fmt(cosh_rows[2]['predicted_local_rate'])} yet "
         f"{'diverges' if cosh_rows[2]['diverged'] else 'converges'} from x = 2, where the "
         f"curvature cosh 2 = {float(sp.cosh(2)):.3f} makes eta f'' = {1.5 * float(sp.cosh(2)):.2f} "
-        f"> 2 and every step overshoots further. On the non-convex "
+        f"{'>' if 1.5 * float(sp.cosh(2)) > 2 else '<='} 2 and every step overshoots further. "
+        "On the non-convex "
         f"f = x cos(0.15 pi x) from x = 10 the learning rate decides which minimum is found: "
         f"eta = 1/2 stops at x = {h_rows[0]['final_x']:.4f} (f = {h_rows[0]['final_f']:.3f}), "
         f"eta = 2 jumps over it and settles at x = {h_rows[1]['final_x']:.4f} "
@@ -140,8 +141,10 @@ def learning_rates(ctx: Context) -> Draft:
 
     return Draft(answer, derivation,
                  {"eigenvalues": lams, "eta_best": eta_best, "rate_best": rate_best,
-                  "quadratic": rows, "cosh": cosh_rows, "nonconvex": h_rows},
-                 figures)
+                  "quadratic": rows, "cosh": cosh_rows, "nonconvex": h_rows,
+                  "curvature_at_2": float(sp.cosh(2)), "eta_curvature_at_2": 1.5 * float(sp.cosh(2))},
+                 figures, inputs={"steps": steps, "cosh_start": 2, "nonconvex_c": 0.15,
+                                  "nonconvex_start": 10})
 
 
 # --------------------------------------------------------------------------- 2
@@ -267,7 +270,9 @@ def line_search(ctx: Context) -> Draft:
         "bisection_ratio": bis_ratio,
         "golden_x": gold_x, "golden_evaluations": evals, "golden_ratio": gold_ratio,
         "golden_factor": float(r), "tolerance": tol,
+        "bisection_error": abs(bis_x - xs), "golden_error": abs(gold_x - xs),
     }
+    inputs = {"parts": [2.1, 2.2, 2.3], "bracket": [-5, 5]}
 
     def figures() -> dict[str, Any]:
         from optheory.exercises._plots import lines
@@ -279,7 +284,7 @@ def line_search(ctx: Context) -> Draft:
                                           [h[1] - h[0] for h in gold]),
         }, xlabel="iteration", ylabel="bracket width", logy=True)}
 
-    return Draft(answer, derivation, numbers, figures)
+    return Draft(answer, derivation, numbers, figures, inputs=inputs)
 
 
 # --------------------------------------------------------------------------- 3
@@ -396,6 +401,10 @@ def diagonal_preconditioning(ctx: Context) -> Draft:
     H = sp.hessian(f, (X1, X2))
     path = diagonal_newton(f, (X1, X2), [1.0, 1.0], 5, 1.0, absolute=True)
     one_step = float(np.linalg.norm(path[1]))
+    # plain gradient descent at its best constant rate on the same f (as in exercise 3)
+    tol = 1e-6
+    _, _, rate_best = _gd_rate(_hessian_eigenvalues(f, (X1, X2)))
+    gd_steps = _steps_to(tol, float(rate_best))
     # 4.1 vs 4.2 on the non-convex f = x cos(c x): start where f'' < 0
     c = sp.Rational(3, 20) * sp.pi
     h = X * sp.cos(c * X)
@@ -420,8 +429,10 @@ def diagonal_preconditioning(ctx: Context) -> Draft:
         f"by ~0. 4.3: for f = x1^2 + {eps} x2^2 the Hessian {H.tolist()} is diagonal, so the "
         f"preconditioned step with eta = 1 is exactly Newton's step and lands on the minimizer "
         f"in one iteration (distance after one step {one_step:.1e}), where plain gradient "
-        "descent needed thousands (exercise 3). The absolute value matters off convex regions: "
-        f"on f = x cos(0.15 pi x) from x = {x0} (f'' = {curv0:.3f} < 0) the signed version "
+        f"descent at its best constant rate needs {gd_steps} steps to reach {tol:g} (exercise 3). "
+        "The absolute value matters off convex regions: "
+        f"on f = x cos(0.15 pi x) from x = {x0} (f'' = {curv0:.3f} {'<' if curv0 < 0 else '>='} 0) "
+        "the signed version "
         f"goes to the stationary point x = {end_s:.5f}, a local {kind_s} (f'' = "
         f"{rows['signed']['f_second']:.3f}, f rose from {num_h(x0):.3f} to {rows['signed']['f']:.3f}), "
         f"whereas |f''| keeps every step downhill and reaches the local {kind_a} x = {end_a:.5f} "
@@ -434,7 +445,9 @@ def diagonal_preconditioning(ctx: Context) -> Draft:
                              * sp.Matrix([sp.diff(f, X1), sp.diff(f, X2)]))),
         latex_eq(r"h''(x)\ \text{for}\ h = x\cos(cx)", sp.simplify(h2)),
     ]
-    numbers = {"one_step_distance": one_step, "start": x0, "start_curvature": curv0, **rows}
+    numbers = {"one_step_distance": one_step, "start": x0, "start_curvature": curv0, **rows,
+               "epsilon": eps, "hessian": str(H.tolist()), "f_start": num_h(x0),
+               "gd_steps_to_tolerance": gd_steps, "tolerance": tol}
 
     def figures() -> dict[str, Any]:
         from optheory.exercises._plots import lines
@@ -443,7 +456,8 @@ def diagonal_preconditioning(ctx: Context) -> Draft:
             "signed diagonal": signed[:, 0], "absolute diagonal": absval[:, 0],
         }, xlabel="step", ylabel="x", title=r"$x\cos(0.15\pi x)$ from $x_0 = 4$")}
 
-    return Draft(answer, derivation, numbers, figures)
+    return Draft(answer, derivation, numbers, figures,
+                 inputs={"parts": [4.1, 4.2, 4.3], "c": 0.15, "eta": 1, "exercise": 3})
 
 
 # --------------------------------------------------------------------------- 5
@@ -497,6 +511,19 @@ def rotation(ctx: Context) -> Draft:
     n, nr = rows[4], rows[5]
     Hq = sp.hessian(_rotate(objectives["ill-conditioned quadratic x1^2 + x2^2/100"]),
                     (X1, X2))
+    equal_diagonal = bool(sp.simplify(Hq[0, 0] - Hq[1, 1]) == 0)
+    # speed-up of the preconditioner on the separable objectives (never = more than `steps`)
+    speedups = [(steps + 1 if r["gd_steps"] is None else r["gd_steps"])
+                / max(1, steps + 1 if r["precond_steps"] is None else r["precond_steps"])
+                for r in (q, s)]
+    if min(speedups) >= 100:
+        win_text = ("The preconditioner wins by orders of magnitude on the separable objectives "
+                    f"in their own coordinates (at least {min(speedups):.0f} times fewer steps).")
+    elif min(speedups) > 1:
+        win_text = ("The preconditioner wins on the separable objectives in their own "
+                    f"coordinates ({min(speedups):.3g} to {max(speedups):.3g} times fewer steps).")
+    else:
+        win_text = "The preconditioner does not win on every separable objective."
     answer = (
         "Steps until the gradient norm falls below 1e-8 (at most 8000), from (1, 2), for "
         "gradient descent at eta = 1/L and for the absolute-diagonal preconditioner at eta = 1: "
@@ -505,15 +532,20 @@ def rotation(ctx: Context) -> Draft:
         f"{count_text(s['gd_steps'])} vs {count_text(s['precond_steps'])}, rotated {count_text(sr['gd_steps'])} vs "
         f"{count_text(sr['precond_steps'])}; non-convex {count_text(n['gd_steps'])} vs "
         f"{count_text(n['precond_steps'])}, rotated {count_text(nr['gd_steps'])} vs {count_text(nr['precond_steps'])}"
-        " ('never' = not within 8000 steps). The preconditioner wins by orders of magnitude "
-        "on the separable objectives in their own coordinates. "
+        f" ('never' = not within {steps} steps). {win_text} "
         "The diagonal captures the curvature only when the objective is separable in the given "
         "coordinates. After a 45-degree rotation the quadratic's Hessian becomes "
-        f"{Hq.tolist()}: both diagonal entries are equal, so the preconditioner is a mere "
-        "rescaling of the learning rate and the method is gradient descent again, with the same "
-        "condition number; the advantage is lost exactly when the eigenvectors are not "
-        "coordinate axes."
+        f"{Hq.tolist()}: "
+        + ("both diagonal entries are equal, so the preconditioner is a mere "
+           "rescaling of the learning rate and the method is gradient descent again, with the same "
+           "condition number; the advantage is lost exactly when the eigenvectors are not "
+           "coordinate axes." if equal_diagonal else
+           "its diagonal entries differ, so the preconditioner still rescales the coordinates "
+           "differently.")
     )
     derivation = [latex_eq(r"\nabla^2 f_{\text{rotated quadratic}}", Hq)]
     return Draft(answer, derivation, {"runs": rows, "gradient_tolerance": gtol,
-                                      "max_steps": steps}, None)
+                                      "max_steps": steps, "separable_speedups": speedups,
+                                      "rotated_hessian": str(Hq.tolist()),
+                                      "rotated_diagonal_equal": equal_diagonal}, None,
+                 inputs={"start": x0, "rotation_degrees": 45})

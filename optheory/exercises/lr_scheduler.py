@@ -24,7 +24,7 @@ from optheory.analysis.regression import RegressionData, regression_data, train
 from optheory.exercises._common import count_text, latex_eq
 from optheory.exercises._registry import Context, Draft, exercise
 from optheory.exercises.gd import gd_step_limit
-from optheory.exercises.minibatch_sgd import data_note
+from optheory.exercises.minibatch_sgd import data_inputs, data_note
 from optheory.exercises.sgd import expected_second_moments
 
 NOISY_LAMBDAS = np.array([0.1, 1.0])
@@ -97,7 +97,7 @@ def fixed_rate(ctx: Context) -> Draft:
         "that decreases (exercises 2 and 3) removes the trade-off."
     )
     numbers = {"data": data.source, "epochs": epochs, "min_loss": data.min_loss(),
-               "by_eta": rows, "best_eta": best["eta"]}
+               "by_eta": rows, "best_eta": best["eta"], "gd_step_limit": gd_limit}
 
     def figures() -> dict[str, Any]:
         from optheory.exercises._plots import lines
@@ -107,7 +107,8 @@ def fixed_rate(ctx: Context) -> Draft:
                                           for k, e in enumerate(etas)},
                                      xlabel="epoch", ylabel="excess loss", logy=True)}
 
-    return Draft(answer, [], numbers, figures, data_note(data))
+    return Draft(answer, [], numbers, figures, data_note(data),
+                 inputs={**data_inputs(data), "batch": 10, "exercises": [2, 3]})
 
 
 # --------------------------------------------------------------------------- 2
@@ -123,6 +124,10 @@ def polynomial_exponent(ctx: Context) -> Draft:
     best_r = min(reg, key=reg.__getitem__)
     t, Tt, p_ = sp.symbols("t T p", positive=True)
     integral = sp.simplify(sp.integrate((1 - t / Tt) ** p_, (t, 0, Tt), conds="none"))
+    beats_constant = all(quad[p] < quad[0.0] and reg[p] < reg[0.0] for p in powers if p > 0)
+    helps = quad[0.5] > quad[2.0] and reg[0.5] > reg[2.0]
+    # "small or reversed": p = 3 improves on p = 2 by less than 10% on both problems
+    small_beyond = quad[3.0] > 0.9 * quad[2.0] and reg[3.0] > 0.9 * reg[2.0]
     answer = (
         "The polynomial scheduler lowers the rate as eta_t = eta_0 (1 - t/T)^p; p = 0 is a "
         "constant rate. The exponent trades how long the rate stays high against how low it "
@@ -134,18 +139,27 @@ def polynomial_exponent(ctx: Context) -> Draft:
         + f"; best p = {best_q:g}. Excess loss of minibatch SGD (b = 10, eta_0 = 0.05, five "
         f"epochs) on {data.describe()}: "
         + ", ".join(f"p = {p:g}: {v:.2e}" for p, v in reg.items())
-        + f"; best p = {best_r:g}. Any decay to zero beats the constant rate by removing the "
-        "noise floor at the end, and going from p = 0.5 to p = 2 helps on both problems "
-        f"(factors {quad[0.5] / quad[2.0]:.1f} and {reg[0.5] / reg[2.0]:.1f}); beyond p = 2 "
-        f"the effect is small or reversed (p = 3 vs p = 2: {quad[3.0] / quad[2.0]:.2f} and "
-        f"{reg[3.0] / reg[2.0]:.2f} times the loss), because a large p lowers the rate early, "
-        "before the slow directions have converged."
+        + f"; best p = {best_r:g}. "
+        + ("Any decay to zero beats the constant rate by removing the noise floor at the end"
+           if beats_constant else "Not every decay beats the constant rate")
+        + ", and going from p = 0.5 to p = 2 "
+        + ("helps on both problems" if helps else "does not help on both problems")
+        + f" (factors {quad[0.5] / quad[2.0]:.1f} and {reg[0.5] / reg[2.0]:.1f}); beyond p = 2 "
+        + ("the effect is small or reversed" if small_beyond else "it still helps")
+        + f" (p = 3 vs p = 2: {quad[3.0] / quad[2.0]:.2f} and {reg[3.0] / reg[2.0]:.2f} times "
+        "the loss)"
+        + (", because a large p lowers the rate early, before the slow directions have "
+           "converged." if small_beyond else ".")
     )
     derivation = [latex_eq(r"\int_0^T (1 - t/T)^p\,dt", integral)]
     numbers = {"noisy_quadratic": {str(p): v for p, v in quad.items()},
                "regression": {str(p): v for p, v in reg.items()},
-               "best_p_quadratic": best_q, "best_p_regression": best_r, "data": data.source}
-    return Draft(answer, derivation, numbers, None, data_note(data))
+               "best_p_quadratic": best_q, "best_p_regression": best_r, "data": data.source,
+               "factors_p05_over_p2": [quad[0.5] / quad[2.0], reg[0.5] / reg[2.0]],
+               "factors_p3_over_p2": [quad[3.0] / quad[2.0], reg[3.0] / reg[2.0]]}
+    return Draft(answer, derivation, numbers, None, data_note(data),
+                 inputs={**data_inputs(data), "eigenvalues": [0.1, 1], "batch": 10, "eta0_regression": 0.05,
+                         "compared_p": [0.5, 2, 3], "T": T, "eta0": eta0})
 
 
 # --------------------------------------------------------------------------- 3
@@ -166,6 +180,8 @@ def cosine(ctx: Context) -> Draft:
     reg = {name: regression_excess(data, 0.05, s) for name, s in schedules(total).items()}
     rank_q = sorted(quad, key=quad.__getitem__)
     rank_r = sorted(reg, key=reg.__getitem__)
+    stop_high = ("constant", "1/sqrt(t)")
+    high_floor = all(min(v[n] for n in stop_high) > max(v[n] for n in _SMOOTH) for v in (quad, reg))
     answer = (
         "Training ImageNet is not possible here, so the schedules are compared where the "
         "outcome can be computed: the exact expected final loss of SGD on a noisy quadratic "
@@ -178,8 +194,11 @@ def cosine(ctx: Context) -> Draft:
         f"{rank_r.index('cosine') + 1} of {len(rank_r)}. Its merits are the ones any schedule "
         "that ends near zero has: a long phase at a high rate for progress and a smooth "
         "descent to a small rate for a low final noise floor, with no extra hyperparameters "
-        "beyond eta_0 and T. Schedules that stop high (constant, 1/sqrt(t) over a short run) "
-        "keep a higher floor. Among the three schedules that end near zero (cosine, "
+        "beyond eta_0 and T. "
+        + ("Schedules that stop high (constant, 1/sqrt(t) over a short run) keep a higher floor. "
+           if high_floor else
+           "Schedules that stop high (constant, 1/sqrt(t)) do not always keep a higher floor. ")
+        + "Among the three schedules that end near zero (cosine, "
         "exponential, linear) the final losses differ by at most a factor "
         f"{_spread(quad, _SMOOTH):.1f} on the quadratic and {_spread(reg, _SMOOTH):.1f} on "
         "the regression, while the constant rate ends "
@@ -187,7 +206,13 @@ def cosine(ctx: Context) -> Draft:
         f"{reg['constant'] / min(reg[n] for n in _SMOOTH):.0f} times above the best of them."
     )
     numbers = {"noisy_quadratic": quad, "regression": reg, "ranking_quadratic": rank_q,
-               "ranking_regression": rank_r, "data": data.source}
+               "ranking_regression": rank_r, "data": data.source,
+               "smooth_spread": [_spread(quad, _SMOOTH), _spread(reg, _SMOOTH)],
+               "constant_over_best_smooth": [quad["constant"] / min(quad[n] for n in _SMOOTH),
+                                             reg["constant"] / min(reg[n] for n in _SMOOTH)],
+               "stop_high_keep_higher_floor": high_floor,
+               "cosine_rank": [rank_q.index("cosine") + 1, rank_r.index("cosine") + 1],
+               "schedules_compared": len(rank_q)}
     note = ("ImageNet is not available offline: answered on the chapter's regression and on "
             "a noisy quadratic whose expected loss is computed exactly.")
     extra = data_note(data)
@@ -200,7 +225,9 @@ def cosine(ctx: Context) -> Draft:
                                        for n, s in schedules(T).items()},
                                    xlabel="step t", ylabel=r"$\eta_t / \eta_0$", logy=True)}
 
-    return Draft(answer, [], numbers, figures, note + (" " + extra if extra else ""))
+    return Draft(answer, [], numbers, figures, note + (" " + extra if extra else ""),
+                 inputs={**data_inputs(data), "eigenvalues": [0.1, 1], "eta0_regression": 0.05,
+                         "T": T, "eta0": eta0})
 
 
 # --------------------------------------------------------------------------- 4
@@ -235,12 +262,31 @@ def warmup(ctx: Context) -> Draft:
                          "minimal_warmup": w,
                          "all_longer_warmups_converge": bool(hits.size and ok[hits[0]:].all()),
                          "start_sharpness": target * float(g2(x0))})
+    # how the minimal warmup grows: monotone in eta? in proportion to eta f''(x0)?
+    found = [r for r in rows if r["minimal_warmup"] is not None]
+    lengths_found = [r["minimal_warmup"] for r in found]
+    grows = len(found) > 1 and all(b >= a for a, b in zip(lengths_found[:-1], lengths_found[1:],
+                                                           strict=True))
+    per_sharpness = [r["minimal_warmup"] / r["start_sharpness"] for r in found
+                     if r["minimal_warmup"] > 0]
+    spread = max(per_sharpness) / min(per_sharpness) if per_sharpness else float("inf")
+    # "roughly in proportion": W / (eta f''(x0)) constant within a factor 1.5
+    if grows and spread < 1.5:
+        growth_text = ("the minimal length grows with the target rate, roughly in proportion to "
+                       f"eta times the initial sharpness (W / (eta f''(x0)) varies by a factor "
+                       f"{spread:.2g})")
+    elif grows:
+        growth_text = ("the minimal length grows with the target rate, but not in proportion to "
+                       f"eta times the initial sharpness (W / (eta f''(x0)) varies by a factor "
+                       f"{spread:.2g})")
+    else:
+        growth_text = "the minimal length does not grow steadily with the target rate"
     answer = (
         f"Take f(x) = x^4/4 + x^2/2 from x = {x0:g}: the curvature f'' = 3x^2 + 1 is "
         f"{float(g2(x0)):.0f} at the start but {f2.subs(x, x_star)} at the minimizer, like a "
         "network whose loss is sharp early in training. Gradient descent with a constant "
         "rate eta is stable near the minimum iff eta f''(x*) < 2, i.e. eta < "
-        f"{limit} (sympy), but from x = 3 every one of the rates "
+        f"{limit} (sympy), but from x = {x0:g} every one of the rates "
         + ", ".join(f"{r['eta']}" for r in rows)
         + " diverges without warmup"
         + ("" if not any(r["no_warmup_converges"] for r in rows) else " (except some)")
@@ -248,17 +294,17 @@ def warmup(ctx: Context) -> Draft:
         "converge are "
         + ", ".join(f"W = {count_text(r['minimal_warmup'])} for eta = {r['eta']}"
                     for r in rows)
-        + " (every longer warmup up to 200 steps converges too: "
+        + f" (every longer warmup up to {int(lengths[-1])} steps converges too: "
         f"{all(r['all_longer_warmups_converge'] for r in rows)}). So a warmup should last "
         "until the iterate has reached a region whose sharpness the target rate can "
-        "handle (eta f'' below about 2): the minimal length grows with the target rate "
-        "(roughly in proportion to eta times the initial sharpness). No warmup can rescue "
-        f"a rate above {limit}, where the minimum itself is unstable. Longer warmups cost "
-        "only a few slow steps, so in practice one errs on the long side."
+        f"handle (eta f'' below about 2): {growth_text}. No warmup can rescue "
+        f"a rate above {limit}, where the minimum itself is unstable."
     )
     derivation = [latex_eq("f''(x)", f2), latex_eq(r"x^\star", x_star),
                   latex_eq(r"\eta_{\max} = 2/f''(x^\star)", limit)]
-    numbers = {"start": x0, "targets": rows, "stability_limit": limit}
+    numbers = {"start": x0, "targets": rows, "stability_limit": limit,
+               "minimal_warmup_grows": grows, "warmup_per_sharpness_spread": spread,
+               "longest_warmup_tried": int(lengths[-1])}
 
     def figures() -> dict[str, Any]:
         from optheory.exercises._plots import lines
@@ -274,7 +320,8 @@ def warmup(ctx: Context) -> Draft:
         return {"warmup": lines(np.arange(41), curves, xlabel="step", ylabel="|x_t|",
                                 logy=True, title="shortest converging warmups")}
 
-    return Draft(answer, derivation, numbers, figures)
+    return Draft(answer, derivation, numbers, figures,
+                 inputs={"objective_powers": [4, 2], "curvature": [3, 1]})
 
 
 # --------------------------------------------------------------------------- 5

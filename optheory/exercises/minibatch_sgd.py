@@ -36,6 +36,12 @@ def data_note(data: RegressionData) -> str | None:
             "chapter's data.")
 
 
+def data_inputs(data: RegressionData) -> dict[str, Any]:
+    """The regression data as the answers describe it (its shape is an input they print)."""
+    return {"data_rows": int(data.n), "data_features": int(data.dim),
+            "data_description": data.describe()}
+
+
 # --------------------------------------------------------------------------- 1
 @exercise("minibatch-sgd", 1, "Batch size and learning rate")
 def batch_and_rate(ctx: Context) -> Draft:
@@ -90,7 +96,8 @@ def batch_and_rate(ctx: Context) -> Draft:
     derivation = [latex_eq(r"\eta_{\max}^{\mathrm{GD}}\ (1 - \eta\lambda_{\max} = -1)",
                            sp.Float(gd_step_limit(float(lam.max())), 6))]
     numbers = {"data": data.source, "min_loss": best, "epochs": epochs, "table": table,
-               "best": winner, "hessian_eigenvalues": lam}
+               "best": winner, "hessian_eigenvalues": lam,
+               "gd_step_limit": gd_step_limit(float(lam.max()))}
 
     def figures() -> dict[str, Any]:
         from optheory.exercises._plots import lines
@@ -100,7 +107,8 @@ def batch_and_rate(ctx: Context) -> Draft:
         return {"loss": lines(None, shown, xlabel="epoch", ylabel="loss", logy=True,
                               hline=best)}
 
-    return Draft(answer, derivation, numbers, figures, data_note(data))
+    return Draft(answer, derivation, numbers, figures, data_note(data),
+                 inputs=data_inputs(data))
 
 
 # --------------------------------------------------------------------------- 2
@@ -112,9 +120,10 @@ def step_decay(ctx: Context) -> Draft:
     steps = -(-data.n // b)
     k = sp.Symbol("k", integer=True, nonnegative=True)
     total = sp.summation(sp.Rational(1, 10) ** k, (k, 0, sp.oo))
-    constant = train(data, "gd", batch=b, epochs=epochs, hyper={"eta": eta}, replicas=8,
+    replicas = 8
+    constant = train(data, "gd", batch=b, epochs=epochs, hyper={"eta": eta}, replicas=replicas,
                      seed=2)
-    decayed = train(data, "gd", batch=b, epochs=epochs, hyper={"eta": eta}, replicas=8,
+    decayed = train(data, "gd", batch=b, epochs=epochs, hyper={"eta": eta}, replicas=replicas,
                     seed=2, schedule=lambda t: 0.1 ** ((t - 1) // steps))
     c_curve = constant.loss[:, 0].mean(axis=1) - best
     d_curve = decayed.loss[:, 0].mean(axis=1) - best
@@ -122,8 +131,11 @@ def step_decay(ctx: Context) -> Draft:
     epoch_rows = [{"epoch": e + 1, "excess_constant": float(c_curve[(e + 1) * per_epoch]),
                    "excess_decayed": float(d_curve[(e + 1) * per_epoch])}
                   for e in range(epochs)]
+    # how much the decayed run still moves after epoch 2 (relative change of its excess loss)
+    late_change = abs(epoch_rows[-1]["excess_decayed"] - epoch_rows[1]["excess_decayed"]) / abs(
+        epoch_rows[1]["excess_decayed"])
     answer = (
-        f"Minibatch SGD (b = {b}, eta = {eta}) on {data.describe()}, {epochs} epochs, 8 "
+        f"Minibatch SGD (b = {b}, eta = {eta}) on {data.describe()}, {epochs} epochs, {replicas} "
         "sampling streams. Excess loss L - L* after each epoch, constant vs divided by 10 per "
         "epoch: "
         + "; ".join(f"{r['epoch']}: {r['excess_constant']:.2e} vs {r['excess_decayed']:.2e}"
@@ -133,13 +145,17 @@ def step_decay(ctx: Context) -> Draft:
         + ("ends lower" if epoch_rows[-1]["excess_decayed"] < epoch_rows[-1]["excess_constant"]
            else "does not end lower")
         + f"; but the total step size of all later epochs is only {total - 1} of the first "
-        f"epoch's (sum of 10^-k = {total}), so progress essentially stops after the second "
-        "epoch: such an aggressive decay only works once the iterate is already near the "
-        "minimum."
+        f"epoch's (sum of 10^-k = {total}), so "
+        + ("progress essentially stops after the second epoch (the excess loss changes by "
+           f"{late_change:.0%} from epoch 2 to epoch {epochs}): such an aggressive decay only "
+           "works once the iterate is already near the minimum." if late_change < 0.2 else
+           f"progress slows after the second epoch (the excess loss still changes by "
+           f"{late_change:.0%} from epoch 2 to epoch {epochs}).")
     )
     derivation = [latex_eq(r"\sum_{k\ge 0} 10^{-k}", total)]
-    numbers = {"batch": b, "eta": eta, "epochs": epochs, "min_loss": best,
-               "by_epoch": epoch_rows, "total_rate_factor": total}
+    numbers = {"batch": b, "eta": eta, "epochs": epochs, "min_loss": best, "replicas": replicas,
+               "by_epoch": epoch_rows, "total_rate_factor": total, "later_epochs_share": total - 1,
+               "decayed_change_after_epoch_2": late_change}
 
     def figures() -> dict[str, Any]:
         from optheory.exercises._plots import lines
@@ -148,7 +164,8 @@ def step_decay(ctx: Context) -> Draft:
         return {"excess_loss": lines(ex, {"constant": c_curve, "/10 per epoch": d_curve},
                                      xlabel="epoch", ylabel="excess loss", logy=True)}
 
-    return Draft(answer, derivation, numbers, figures, data_note(data))
+    return Draft(answer, derivation, numbers, figures, data_note(data),
+                 inputs=data_inputs(data))
 
 
 # --------------------------------------------------------------------------- 3
@@ -185,8 +202,10 @@ def with_replacement(ctx: Context) -> Draft:
     derivation = [latex_eq(r"P(\text{unseen})", unseen),
                   latex_eq(r"\lim_{n\to\infty} P(\text{unseen})", sp.limit(unseen, n, sp.oo))]
     numbers = {"batch": b, "epochs": 3, "replicas": 16, "min_loss": data.min_loss(),
+               "unseen_fraction": float(unseen.subs(n, data.n)),
                "by_eta": rows}
-    return Draft(answer, derivation, numbers, None, data_note(data))
+    return Draft(answer, derivation, numbers, None, data_note(data),
+                 inputs=data_inputs(data))
 
 
 # --------------------------------------------------------------------------- 4
@@ -243,6 +262,9 @@ def duplicated(ctx: Context) -> Draft:
             res = train(d, "gd", batch=bb, epochs=2 if name == "original" else 1,
                         hyper={"eta": eta}, replicas=8, seed=6)
             runs[f"{name}, b={bb}"] = float(np.mean(res.final) - data.min_loss())
+    # "the same loss": original and duplicate within 25% of each other for every batch size
+    train_gap = max(abs(runs[f"original, b={bb}"] - runs[f"duplicated, b={bb}"])
+                    / min(runs[f"original, b={bb}"], runs[f"duplicated, b={bb}"]) for bb in (1, 10))
     answer = (
         "Gradient descent does not change at all: the loss is the mean over the data and "
         f"duplicating every term leaves the mean as it was (sympy: {same_loss}); five GD steps "
@@ -255,9 +277,12 @@ def duplicated(ctx: Context) -> Draft:
         "of a random permutation, so doubling N multiplies it by "
         f"{ratio_100:.4f} for b = 100 and by {predicted['duplicated'] / predicted['original']:.4f}"
         f" for b = {bsz} (measured {measured['duplicated'] / measured['original']:.4f} over "
-        f"{draws} minibatches). In training the two datasets give the same loss after the same "
-        "number of steps: excess loss after 2 epochs of the original vs 1 epoch of the "
-        "duplicate "
+        f"{draws} minibatches). In training the two datasets "
+        + (f"give the same loss after the same number of steps (within {train_gap:.0%}): "
+           if train_gap < 0.25 else
+           f"do not give the same loss after the same number of steps (they differ by up to "
+           f"{train_gap:.0%}): ")
+        + "excess loss after 2 epochs of the original vs 1 epoch of the duplicate "
         + ", ".join(f"b={bb}: {runs[f'original, b={bb}']:.2e} vs {runs[f'duplicated, b={bb}']:.2e}"
                     for bb in (1, 10))
         + "."
@@ -268,7 +293,11 @@ def duplicated(ctx: Context) -> Draft:
         latex_eq(r"\operatorname{Var}\Big[\frac{1}{b}\sum_{k=1}^{b} g_{I_k}\Big]", var),
     ]
     numbers = {"same_mean_loss": same_loss, "gd_max_difference": gd_gap,
+               "training_relative_gap": train_gap, "variance_ratio_b": predicted["duplicated"]
+               / predicted["original"], "variance_ratio_measured": measured["duplicated"]
+               / measured["original"],
                "variance_batch": bsz, "variance_predicted": predicted,
                "variance_measured": measured, "variance_ratio_b100": ratio_100,
                "draws": draws, "training_excess_loss": runs}
-    return Draft(answer, derivation, numbers, None, data_note(data))
+    return Draft(answer, derivation, numbers, None, data_note(data),
+                 inputs={**data_inputs(data), "reference_batch": 100})

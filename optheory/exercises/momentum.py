@@ -19,6 +19,7 @@ from optheory.analysis.rates import spectral_radius
 from optheory.analysis.regression import regression_data, train
 from optheory.exercises._common import fmt, latex_eq
 from optheory.exercises._registry import Context, Draft, exercise
+from optheory.exercises.minibatch_sgd import data_inputs
 from optheory.numeric.noisy import NoisyQuadratic
 from optheory.numeric.problems import EigenQuadratic, textbook_2d
 from optheory.numeric.rates import empirical_rate
@@ -149,7 +150,8 @@ def combinations(ctx: Context) -> Draft:
                "max_rate_gap": max_gap, "best_eta": eta_b, "best_beta": beta_b,
                "best_rate": rate_b, "best_gd_rate": gd_best, "stable_share": stable_share,
                "optimal": tuned, "optimal_gd": tuned_gd, "curvatures": [lam_min, lam_max],
-               "stability_region": str(region), "seed_pairs": seed_rows, "regression_eigenvalues": hl}
+               "stability_region": str(region), "seed_pairs": seed_rows, "regression_eigenvalues": hl,
+               "min_loss": data.min_loss()}
 
     def figures() -> dict[str, Any]:
         from optheory.exercises._plots import heatmap
@@ -160,7 +162,9 @@ def combinations(ctx: Context) -> Draft:
                                     title=r"momentum on $0.1x_1^2 + 2x_2^2$",
                                     marks={"best": (eta_b, beta_b)})}
 
-    return Draft(answer, derivation, numbers, figures)
+    return Draft(answer, derivation, numbers, figures,
+                 inputs={**data_inputs(data), "fit_steps": steps, "rate_window": [0.3, 0.97],
+                         "objective": [0.1, 2], "start": [-5, -2]})
 
 
 # --------------------------------------------------------------------------- 2
@@ -201,6 +205,7 @@ def many_eigenvalues(ctx: Context) -> Draft:
     seed_rad = [float(max(abs(sp.N(e.subs({ETA: sp.Rational(1, 10), BETA: sp.Rational(9, 10),
                                           LAM: sp.Integer(2) ** -i})))
                           for e in seed_eigs)) for i in range(d)]
+    sign_changes = int(np.sum(np.diff(np.sign(mom[:, 0])) != 0))
     answer = (
         f"f(x) = 1/2 sum_i 2^-i x_i^2 for i = 0..{d - 1} (condition number {lam_max / lam_min}), "
         "x_i = 1 at the start. Both methods act on each coordinate separately. Gradient "
@@ -214,12 +219,16 @@ def many_eigenvalues(ctx: Context) -> Draft:
         + ", ".join(f"{r['momentum_predicted']:.3f} / {r['momentum_measured']:.3f}"
                     for r in rows)
         + f". After {steps} steps the slowest coordinate is {abs(gd[-1, -1]):.2e} with gradient "
-        f"descent and {abs(mom[-1, -1]):.2e} with momentum; the price is oscillation of the "
-        "large-eigenvalue coordinates, which overshoot and ring. The seed's code for this "
+        f"descent and {abs(mom[-1, -1]):.2e} with momentum; "
+        + ("the price is oscillation of the large-eigenvalue coordinates, which overshoot and "
+           f"ring (coordinate 0 changes sign {sign_changes} times). " if sign_changes else
+           "no coordinate overshoots. ")
+        + "The seed's code for this "
         "exercise writes x -= x - eta * v, which sets x to eta v instead of subtracting "
         f"eta v: its iteration matrix has eigenvalues {', '.join(str(e) for e in seed_eigs)}, "
-        f"so with its eta = 0.1, beta = 0.9 coordinate 0 has rate {seed_rad[0]:.2f} and never "
-        "decays; its plot is not that of momentum."
+        f"so with its eta = 0.1, beta = 0.9 coordinate 0 has rate {seed_rad[0]:.2f} and "
+        + ("never decays; its plot is not that of momentum." if seed_rad[0] >= 1 else
+           "decays, but not at momentum's rate.")
     )
     derivation = [latex_eq(r"(\eta^\star, \beta^\star, \rho^\star)",
                            sp.Tuple(tuned["eta"], tuned["beta"], tuned["rate"])),
@@ -228,7 +237,9 @@ def many_eigenvalues(ctx: Context) -> Draft:
     numbers = {"eigenvalues": lams, "eta_gd": eta_gd, "eta_momentum": eta_m,
                "beta_momentum": beta_m, "rate_momentum": rate_m, "rate_gd": gd_rate,
                "per_coordinate": rows, "final_gd": gd[-1], "final_momentum": mom[-1],
-               "seed_code_rates": seed_rad}
+               "seed_code_rates": seed_rad, "condition_number": lam_max / lam_min,
+               "optimal_exact": {k: str(v) for k, v in tuned.items()},
+               "sign_changes_coordinate_0": sign_changes}
 
     def figures() -> dict[str, Any]:
         from optheory.exercises._plots import panels
@@ -239,7 +250,8 @@ def many_eigenvalues(ctx: Context) -> Draft:
             ("momentum", {f"x{i}": mom[:, i] for i in range(d)}),
         ], xlabel="step", ylabel=r"$x_i$")}
 
-    return Draft(answer, derivation, numbers, figures)
+    return Draft(answer, derivation, numbers, figures,
+                 inputs={"steps": steps, "seed_eta": 0.1, "seed_beta": 0.9})
 
 
 # --------------------------------------------------------------------------- 3
@@ -281,7 +293,8 @@ def quadratic(ctx: Context) -> Draft:
     numbers = {"symbolic_matches": bool(matches and matches_min), "general_n": general,
                "example_x_star": [xe[0], xe[1]], "example_h_min": he, "gd_gap": gap,
                "indefinite_limit": str(along)}
-    return Draft(answer, derivation, numbers)
+    return Draft(answer, derivation, numbers,
+                 inputs={"Q": Qe, "c": ce, "b": be, "closed_form_half": 0.5})
 
 
 # --------------------------------------------------------------------------- 4

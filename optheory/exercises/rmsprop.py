@@ -17,7 +17,7 @@ from optheory.analysis.regression import regression_data, train
 from optheory.exercises._common import count_text, first_below, latex_eq
 from optheory.exercises._registry import Context, Draft, exercise
 from optheory.exercises.adagrad import TEXTBOOK_LENET_NOTE, compare_rotations
-from optheory.exercises.minibatch_sgd import data_note
+from optheory.exercises.minibatch_sgd import data_inputs, data_note
 from optheory.numeric.problems import textbook_2d
 from optheory.numeric.run import run
 from optheory.symbolic._exact import to_exact
@@ -74,8 +74,21 @@ def gamma_one(ctx: Context) -> Draft:
     rms = run("rmsprop", problem, [-5.0, -2.0], 20, eta=eta, gamma=1.0)
     gd = run("gd", problem, [-5.0, -2.0], 20, eta=float(rate))
     same = bool(np.allclose(rms.x, gd.x, rtol=1e-12, atol=0, equal_nan=True))
-    torch_run = run("rmsprop", problem, [-5.0, -2.0], 20, eta=0.01, gamma=1.0,
-                    convention="torch")
+    from optheory.numeric.backend import torch_available
+
+    use_torch = torch_available()
+    torch_eps = 1e-8
+    torch_run = (run("rmsprop", problem, [-5.0, -2.0], 20, impl="torch", eta=0.01, gamma=1.0,
+                     eps=torch_eps) if use_torch else
+                 run("rmsprop", problem, [-5.0, -2.0], 20, eta=0.01, gamma=1.0, eps=torch_eps,
+                     convention="torch"))
+    torch_name = ("torch.optim.RMSprop" if use_torch
+                  else "the torch-convention RMSprop (torch not installed)")
+    start = float(np.linalg.norm([-5.0, -2.0]))
+    rms_fails = not float(np.linalg.norm(rms.x[-1])) < start
+    torch_fails = not float(np.linalg.norm(torch_run.x[-1])) < start
+    same_way = "fails the same way" if torch_fails == rms_fails else (
+        "fails too" if torch_fails else "does not fail")
     small = run("rmsprop", problem, [-5.0, -2.0], 200, eta=tiny, gamma=1.0)
     answer = (
         f"With gamma = 1 the average update becomes s <- {frozen}: the state never changes, and "
@@ -86,9 +99,9 @@ def gamma_one(ctx: Context) -> Draft:
         f"gradient descent at that curvature), so this is {float(rate / limit):g} times the "
         "limit: from (-5, -2) the iterate is at "
         f"|x| = {np.linalg.norm(rms.x[-1]):.3g} after 20 steps, and it coincides with gradient "
-        f"descent at that rate ({same}). torch's RMSprop with alpha = 1 fails the same way "
-        f"(step lr g / eps with eps = 1e-8: |x| = {np.linalg.norm(torch_run.x[-1]):.3g} after 20 "
-        "steps). Only a tiny eta makes it work, and then it is just gradient descent with a "
+        f"descent at that rate ({same}). {torch_name} with alpha = 1 and lr = 0.01 {same_way} "
+        f"(step lr g / eps with eps = {torch_eps:g}: |x| = {np.linalg.norm(torch_run.x[-1]):.3g} "
+        "after 20 steps). Only a tiny eta makes it work, and then it is just gradient descent with a "
         f"fixed rate: eta = {tiny:g} gives the learning rate {float(tiny_rate):g} and "
         f"|x| = {np.linalg.norm(small.x[-1]):.3g} after 200 steps. The adaptivity comes "
         "entirely from (1 - gamma) g^2 entering s."
@@ -99,9 +112,14 @@ def gamma_one(ctx: Context) -> Draft:
     numbers = {"eta": eta, "eps": eps, "effective_rate": rate, "gd_step_limit": limit,
                "final_norm_textbook": float(np.linalg.norm(rms.x[-1])),
                "equals_gd": same, "final_norm_torch": float(np.linalg.norm(torch_run.x[-1])),
+               "torch_run": torch_name, "torch_eps": torch_eps, "start_norm": start,
+               "torch_fails": torch_fails, "textbook_fails": rms_fails,
                "tiny_eta_rate": tiny_rate,
-               "final_norm_tiny_eta": float(np.linalg.norm(small.x[-1]))}
-    return Draft(answer, derivation, numbers)
+               "final_norm_tiny_eta": float(np.linalg.norm(small.x[-1])),
+               "lam_max": lam_max, "times_the_limit": float(rate / limit), "tiny_eta": tiny}
+    return Draft(answer, derivation, numbers,
+                 inputs={"start": [-5, -2], "objective": [0.1, 2], "steps": [20, 200],
+                         "torch_lr": 0.01})
 
 
 # --------------------------------------------------------------------------- 2
@@ -115,6 +133,8 @@ def rotated(ctx: Context) -> Draft:
         r["steps_to_0.05"] = first_below(np.linalg.norm(r["path"], axis=1), 0.05)
     reach = [r["steps_to_0.05"] for r in small]
     similar = None not in reach and max(reach) < 1.2 * min(reach)
+    late = [r["late_max_distance"] for r in rows]
+    late_similar = max(late) < 1.5 * min(late)
     answer = (
         "RMSProp (eta = 0.4, gamma = 0.9) from (-5, -2), distance to the minimizer after "
         f"20 / 100 / {steps} steps and the first step below {tol}: "
@@ -125,7 +145,10 @@ def rotated(ctx: Context) -> Draft:
         "minimum; after the rotation each coordinate mixes both curvatures and the same "
         "20 steps leave it "
         f"{rows[1]['after_20'] / rows[0]['after_20']:.0f} times farther away. In the long run "
-        "the rotation does not matter much, because with a constant eta RMSProp does not "
+        + ("the rotation does not matter much, because " if late_similar else
+           "the rotation still matters (the late distances differ by more than a factor 1.5), "
+           "although ")
+        + "with a constant eta RMSProp does not "
         "converge at all: near the minimum g/sqrt(s) stays of order 1, so the steps stay of "
         f"order eta and all three runs end on a cycle at distance about "
         f"{np.mean([r['late_max_distance'] for r in rows]):.3f}. With eta = 0.01 the cycle "
@@ -138,8 +161,13 @@ def rotated(ctx: Context) -> Draft:
     strip = ("path",)
     numbers = {"eta": 0.4, "gamma": 0.9, "tolerance": tol,
                "runs": [{k: v for k, v in r.items() if k not in strip} for r in rows],
-               "runs_eta_0.01": [{k: v for k, v in r.items() if k not in strip} for r in small]}
-    return Draft(answer, [], numbers)
+               "runs_eta_0.01": [{k: v for k, v in r.items() if k not in strip} for r in small],
+               "rotation_slowdown_20": rows[1]["after_20"] / rows[0]["after_20"],
+               "cycle_distance": float(np.mean(late)),
+               "cycle_distance_eta_0.01": float(np.mean([r["late_max_distance"] for r in small])),
+               "late_distances_similar": late_similar, "steps": steps}
+    return Draft(answer, [], numbers,
+                 inputs={"start": [-5, -2], "checkpoints": [20, 100], "near": 0.05})
 
 
 # --------------------------------------------------------------------------- 3
@@ -177,9 +205,10 @@ def real_problem(ctx: Context) -> Draft:
         + "."
     )
     numbers = {"data": data.source, "results": rows, "best": best,
-               "min_loss": data.min_loss()}
+               "min_loss": data.min_loss(), "batch": 10, "gamma": 0.9}
     return Draft(answer, [], numbers, None, TEXTBOOK_LENET_NOTE.replace(
-        "LeNet on Fashion-MNIST", "Fashion-MNIST") + (" " + (data_note(data) or "")).rstrip())
+        "LeNet on Fashion-MNIST", "Fashion-MNIST") + (" " + (data_note(data) or "")).rstrip(),
+        inputs=data_inputs(data))
 
 
 # --------------------------------------------------------------------------- 4
@@ -210,6 +239,8 @@ def gamma_sensitivity(ctx: Context) -> Draft:
     memory = mean_lag(GAMMA)  # mean age of what the average remembers
     cycle, memory_phase = _cycle_and_returns(dist, gammas)
     reg_vals = [r["excess_loss"] for r in reg]
+    # "mild": every gamma within a factor 3 of the best
+    spread = max(reg_vals) / min(reg_vals)
     answer = (
         "gamma sets the memory of the squared-gradient average: the mean age of what it "
         f"remembers is {memory} steps. On the noiseless f = 0.1 x1^2 + 2 x2^2 (eta = 0.05) the "
@@ -226,21 +257,22 @@ def gamma_sensitivity(ctx: Context) -> Draft:
         "and the iterate returns to the cycle ("
         + "; ".join(_phase_text(g, ph, dist.shape[0] - 1)
                     for g, ph in zip(gammas, memory_phase, strict=True) if ph is not None)
-        + "). With minibatch noise the sensitivity is mild: on "
+        + "). With minibatch noise the sensitivity is "
+        + ("mild" if spread < 3 else "strong") + ": on "
         f"{data.describe()} (eta = 0.01, two epochs) the excess loss is "
         + ", ".join(f"gamma = {r['gamma']}: {r['excess_loss']:.2e}" for r in reg)
-        + f", within a factor {max(reg_vals) / min(reg_vals):.1f} (best gamma = "
+        + f", within a factor {spread:.1f} (best gamma = "
         f"{min(reg, key=lambda r: r['excess_loss'])['gamma']}). "
         "Adjusting gamma over time is reasonable: gamma_t = 1 - 1/t turns s into the exact "
         f"running mean of g^2 (sympy, t = 1..6: {mean_ok}), an AdaGrad-like average without "
-        f"AdaGrad's decay, which here gives {varying_loss:.2e}; a gamma that grows as the "
-        "gradients settle trades early reactivity for a steadier late estimate."
+        f"AdaGrad's decay, which here gives {varying_loss:.2e}."
     )
     derivation = [latex_eq(r"\sum_{k\ge0} k (1-\gamma)\gamma^k", memory)]
     numbers = {"quadratic": toy, "cycle_distance": cycle,
                "long_memory": {str(g): ph for g, ph in zip(gammas, memory_phase, strict=True)
                                if ph is not None}, "regression": reg, "gamma_t_running_mean": mean_ok,
-               "varying_gamma_excess_loss": varying_loss, "data": data.source}
+               "varying_gamma_excess_loss": varying_loss, "data": data.source,
+               "regression_spread": spread}
 
     def figures() -> dict[str, Any]:
         from optheory.exercises._plots import lines
@@ -249,7 +281,9 @@ def gamma_sensitivity(ctx: Context) -> Draft:
                                   {f"gamma={g}": dist[:, k] for k, g in enumerate(gammas)},
                                   xlabel="step", ylabel="distance", logy=True, logx=True)}
 
-    return Draft(answer, derivation, numbers, figures, data_note(data))
+    return Draft(answer, derivation, numbers, figures, data_note(data),
+                 inputs={**data_inputs(data), "objective": [0.1, 2], "eta": [0.05, 0.01],
+                         "checkpoints": [50, 500, 5000], "running_mean_steps": 6})
 
 
 def _cycle_and_returns(

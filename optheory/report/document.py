@@ -166,9 +166,17 @@ class Heading:
 
 @dataclass(frozen=True)
 class Text:
-    """Prose paragraphs separated by blank lines (see the module docstring)."""
+    """Prose paragraphs separated by blank lines (see the module docstring).
+
+    ``values`` are the computed values the prose was formatted from and
+    ``inputs`` the problem's declared inputs it prints; every number of the
+    text must be one of them (the number-in-text check of
+    :mod:`optheory.verification.text_numbers`).  Neither is rendered.
+    """
 
     text: str
+    values: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    inputs: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         check_prose("Text.text", self.text)

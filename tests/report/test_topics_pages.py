@@ -33,6 +33,19 @@ def _rows_pass(page: Page) -> None:
     assert not failed, failed
 
 
+def _numbers_explained(page: Page) -> None:
+    """The number-in-text check over the page's prose: each number is a carried value or input."""
+    from optheory.verification.text_numbers import collect_values, unexplained_numbers
+
+    bad = []
+    for b in page.blocks:
+        if isinstance(b, Text):
+            miss = unexplained_numbers(b.text, collect_values(b.values), collect_values(b.inputs))
+            if miss:
+                bad.append((miss, b.text[:120]))
+    assert bad == []
+
+
 def _renders(page: Page) -> str:
     # placeholder SVGs: the renderer still converts every formula and inline maths
     return render_page_html(page, {f.name: "<svg></svg>" for f in page.figures()})
@@ -77,6 +90,7 @@ def test_registry_order() -> None:
 
 # ------------------------------------------------------------------ momentum
 def test_momentum_page(momentum_page: Page) -> None:
+    _numbers_explained(momentum_page)
     require_torch()  # one row compares with torch.optim.SGD
     _rows_pass(momentum_page)
     assert len(momentum_page.verification_rows()) >= 15
@@ -128,6 +142,7 @@ def test_momentum_stability_plane_grid(momentum_page: Page) -> None:
 
 # --------------------------------------------------------------------- leaky
 def test_leaky_page(leaky_page: Page) -> None:
+    _numbers_explained(leaky_page)
     _rows_pass(leaky_page)
     assert len(leaky_page.verification_rows()) >= 12
     assert {f.name for f in leaky_page.figures()} == {"weights", "bias-correction"}
@@ -159,6 +174,7 @@ def test_leaky_oracles(leaky_page: Page) -> None:
 
 # ------------------------------------------------------------------ adaptive
 def test_adaptive_page(adaptive_page: Page) -> None:
+    _numbers_explained(adaptive_page)
     _rows_pass(adaptive_page)
     assert len(adaptive_page.verification_rows()) >= 15
     names = {f.name for f in adaptive_page.figures()}
@@ -214,6 +230,7 @@ def test_common_helpers() -> None:
 
 # ----------------------------------------------------------------------- ode
 def test_ode_page(ode_page: Page) -> None:
+    _numbers_explained(ode_page)
     _rows_pass(ode_page)
     assert len(ode_page.verification_rows()) >= 9
     names = {f.name for f in ode_page.figures()}
@@ -283,6 +300,7 @@ def test_claims_page_all_claims() -> None:
 
     page = claims.build()
     _rows_pass(page)
+    _numbers_explained(page)
     assert len(page.verification_rows()) == len(registered_claims())
     _renders(page)
 
@@ -325,6 +343,7 @@ def test_exercises_page_all() -> None:
 
     page = topic.build()
     _rows_pass(page)
+    _numbers_explained(page)
     assert len(page.verification_rows()) == len(available())
     assert 1 <= len(page.figures()) <= topic.MAX_FIGURES
     _renders(page)

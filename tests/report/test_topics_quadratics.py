@@ -22,6 +22,19 @@ def test_quadratics_page_verifications_pass() -> None:
     assert eig.derived == "2/5, 8"
     text = " ".join(b.text for b in page.blocks if isinstance(b, Text))
     assert "eigenvalues 0.4 and 8, twice those of" in text and "(0.2 and 4," in text
+    # the Hessian is printed from sympy's Hessian of the formula, and every number of the
+    # prose is a carried value or input
+    assert "$Q = [[4.2, -3.8], [-3.8, 4.2]]$" in text
+    _numbers_explained(page)
+
+
+def _numbers_explained(page) -> None:  # type: ignore[no-untyped-def]
+    from optheory.verification.text_numbers import collect_values, unexplained_numbers
+
+    bad = [(m, b.text[:100]) for b in page.blocks if isinstance(b, Text)
+           for m in [unexplained_numbers(b.text, collect_values(b.values), collect_values(b.inputs))]
+           if m]
+    assert bad == []
 
 
 def test_cli_report_one_topic(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -47,3 +60,4 @@ def test_regression_page_verifications_pass(monkeypatch: pytest.MonkeyPatch) -> 
     rows = [r for b in page.blocks if isinstance(b, Verification) for r in b.rows]
     assert len(rows) == 6
     assert all(r.verdict for r in rows), [r.claim for r in rows if not r.verdict]
+    _numbers_explained(page)

@@ -58,3 +58,18 @@ def test_torch_trajectory_matches_own_torch_convention() -> None:
     # a schedule writes into the param group: lr 0 freezes the parameter
     frozen = torch_trajectory("SGD", lambda x: x, [1.0], 3, lambda t: {"lr": 0.0}, lr=0.1)
     assert frozen[:, 0].tolist() == [1.0, 1.0, 1.0, 1.0]
+
+
+def test_number_in_text_check() -> None:
+    from optheory.verification.text_numbers import collect_values, numbers_in, unexplained_numbers
+
+    # identifiers, exponents and 0/0 are not numbers; rationals and percentages are
+    assert [t for t, _ in numbers_in(r"x1, g_1, x^2, 2x2, 0/0, 1/10 and 65\% of 10^{-8}")] == [
+        "1/10", "65%", "1e-8"]
+    values = collect_values({"share": 0.65132, "s": [1673.365], "ratio": "81/250", "tiny": 3.24e-5})
+    # rounded to the printed digits: explained
+    assert unexplained_numbers("0.651, 65%, 1673, 0.324, 3.2e-05", values) == []
+    # a typed-in number, or a rounding that does not reproduce the value: caught
+    assert unexplained_numbers("0.66 and 20", values) == ["0.66", "20"]
+    # a declared input is allowed
+    assert unexplained_numbers("eta = 0.4", values, inputs=[0.4]) == []

@@ -169,6 +169,17 @@ def test_answers_ex1_on_airfoil(results: dict) -> None:
     r = results["answers.ex1"]
     assert r.verdict == "conditional" and r.corrected
     assert r.evidence["data"] == "airfoil"
+    # the high/high sentence is chosen by the compared rates and minibatch losses
+    ev = r.evidence
+    mb = ev["minibatch_loss_after_2_epochs"]
+    rates = ev["rate_maps"]["regression"]["rates"]
+    seed = ("high_eta_low_beta", "low_eta_high_beta")
+    faster = rates["high_eta_high_beta"] < min(rates[k] for k in seed)
+    higher = mb["high_eta_high_beta"] > max(mb[k] for k in seed)
+    assert ev["high_high_faster"] == faster and ev["high_high_higher_minibatch_loss"] == higher
+    speed = "faster" if faster else "no faster"
+    assert f"converges {speed}" in r.corrected
+    assert f"to a {'higher' if higher else 'lower'} minibatch loss" in r.corrected
     # oracle: the Hessian of the standardised airfoil regression, computed here from the file
     raw = np.loadtxt(DATA_PATH, dtype=np.float32)
     raw = (raw - raw.mean(0)) / raw.std(0)

@@ -10,7 +10,8 @@ import sympy as sp
 from optheory.numeric.backend import import_torch, torch_available
 from optheory.report.document import VerificationRow
 
-__all__ = ["contour_grid", "named", "row", "tex", "torch_or_none"]
+__all__ = ["claim_results", "contour_grid", "named", "row", "tex", "torch_or_none",
+           "verdict_phrase"]
 
 #: the project's symbol names -> the names LaTeX should print
 _PRINT_NAMES = {"lam": "lambda", "gamma_tilde": "gammatilde", "x0": "x_0", "sigma2": "sigma^2"}
@@ -65,3 +66,32 @@ def contour_grid(problem: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return np.asarray(problem.f(np.stack([a, b], axis=-1)), dtype=float)
 
     return textbook_contour_grid(f)
+
+
+#: claim results shared by the pages of one process (each check runs once per report)
+_CLAIM_RESULTS: dict[str, Any] = {}
+
+
+def claim_results(ids: list[str] | None = None) -> dict[str, Any]:
+    """The registry's results for ``ids`` (all claims when None), each run once and cached."""
+    from optheory.verification import registered_claims, verify
+
+    wanted = list(registered_claims()) if ids is None else list(ids)
+    missing = [i for i in wanted if i not in _CLAIM_RESULTS]
+    if missing:
+        for r in verify(missing):
+            _CLAIM_RESULTS[r.id] = r
+    return {i: _CLAIM_RESULTS[i] for i in wanted}
+
+
+def verdict_phrase(claim_id: str, phrases: dict[str, str]) -> str:
+    """The phrase for the verdict the registry computes for ``claim_id``.
+
+    ``phrases`` maps each verdict ("holds", "conditional", "refuted") to the
+    sentence fragment a page prints for it; a check that raised reads as
+    "could not be checked (the check raised an error)".
+    """
+    verdict = claim_results([claim_id])[claim_id].verdict
+    if verdict == "error":
+        return f"could not be checked (the check of `{claim_id}` raised an error)"
+    return phrases[verdict]

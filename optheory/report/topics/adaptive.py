@@ -28,11 +28,16 @@ from optheory.report.document import (
     Verification,
     VerificationRow,
 )
-from optheory.report.topics._common import contour_grid, row, tex, torch_or_none
+from optheory.report.topics._common import contour_grid, row, tex, torch_or_none, verdict_phrase
 from optheory.report.topics.sensitivity import sensitivity_blocks
 from optheory.reproducible import gap_text
 
 __all__ = ["build"]
+
+#: how the page reports the computed verdict of the RMSProp demo claim
+_DEMO_WORDS = {"holds": "RMSProp does not slow down late, as stated",
+               "conditional": "the statement holds only under unstated conditions",
+               "refuted": "refuted, RMSProp slows down late too"}
 
 _SEED = 0
 _DEMO_STEPS = 50
@@ -77,16 +82,20 @@ def build() -> Page:
         first_steps[method] = sp.simplify(ad.X0 - xs[0])
         blocks.append(Math(f"x_1 = {tex(xs[0])}, \\quad x_2 = {tex(xs[1])}", label=method))
     derivs = {m: ad.lam_derivatives(m, 3) for m in ad.METHODS}
+    invariant = all(sp.simplify(d) == 0 for ds in derivs.values() for d in ds)
     with_eps = {m: ad.lam_derivatives(m, 1, eps=sp.Rational(1, 10))[0] for m in ad.METHODS}
     blocks += [
         Math(", \\quad ".join(f"\\text{{{m}}}: {tex(sp.Matrix(d).T)}" for m, d in derivs.items()),
              label="$\\partial x_k / \\partial \\lambda$ for $k = 1, 2, 3$"),
         Text(
-            "The update is homogeneous of degree 0 in the gradient, so the path is the same "
-            "for every curvature. The first step $x_0 - x_1$ is "
+            ("The update is homogeneous of degree 0 in the gradient, so the path is the same "
+             "for every curvature. " if invariant else
+             "The path depends on the curvature for some of these methods. ")
+            + "The first step $x_0 - x_1$ is "
             + ", ".join(f"${tex(v)}$ ({m})" for m, v in first_steps.items())
             + ", whatever $\\lambda$ and $x_0$: a sign step. With $\\epsilon = 1/10$ the "
-            "dependence returns:"
+            "dependence returns:",
+            inputs={"eps": 0.1},
         ),
         Math(", \\quad ".join(f"\\text{{{m}}}: {tex(d)}" for m, d in with_eps.items()),
              label="$\\partial x_1 / \\partial \\lambda$ with $\\epsilon = 1/10$"),
@@ -96,6 +105,13 @@ def build() -> Page:
     # ---- 2. RMSProp's 2-cycle
     cyc = ad.rmsprop_two_cycle()
     cyc0 = ad.rmsprop_two_cycle(eps=0)
+    same_threshold = (cyc.threshold_eta is not None and cyc.origin_stable_below is not None
+                      and sp.simplify(cyc.threshold_eta - cyc.origin_stable_below) == 0)
+    demo_on_cycles = _demo_on_cycles(ad)
+    gamma_s = next(iter(set().union(*(j.free_symbols for j in cyc0.cycle_jury))), None)
+    unit = sp.Interval.open(0, 1)
+    attracts = gamma_s is not None and all(
+        sp.solveset(j > 0, gamma_s, unit) == unit for j in cyc0.cycle_jury)
     blocks += [
         Heading("RMSProp does not converge: its 2-cycle"),
         Text(
@@ -113,10 +129,20 @@ def build() -> Page:
              label="two-step Jacobian on the cycle for $\\epsilon = 0$ (amplitude "
                    f"${tex(cyc0.amplitude)}$)"),
         Text(
-            "The cycle appears exactly where the origin loses stability, and it attracts "
-            "(Jury's quantities are positive for $0 < \\gamma < 1$). The textbook's RMSProp demo "
-            "($\\eta = 0.4$, $\\gamma = 0.9$, $\\epsilon = 10^{-6}$) looks converged after 20 "
-            "steps, but both coordinates end on such cycles."
+            ("The cycle appears exactly where the origin loses stability"
+             if same_threshold else
+             "The cycle's threshold and the origin's stability bound differ")
+            + (", and it attracts (Jury's quantities are positive for $0 < \\gamma < 1$). "
+               if attracts else
+               ", but Jury's quantities are not all positive for $0 < \\gamma < 1$. ")
+            + "The textbook's RMSProp demo ($\\eta = 0.4$, $\\gamma = 0.9$, "
+            "$\\epsilon = 10^{-6}$) looks converged after 20 steps (claim `rmsprop.demo`: "
+            + verdict_phrase("rmsprop.demo", _DEMO_WORDS) + "), "
+            + ("but both coordinates end on such cycles (3000 steps; see the rows below)."
+               if demo_on_cycles else
+               "and not every coordinate ends on such a cycle (3000 steps; see the rows below)."),
+            inputs={"demo": {"eta": 0.4, "gamma": 0.9, "eps": 1e-6, "steps": 20},
+                    "long_run_steps": 3000},
         ),
     ]
     rows += _cycle_rows(ad)
@@ -149,9 +175,19 @@ def build() -> Page:
              f"p_{{\\text{{exact}}}} = {tex(ad.adagrad_rate_exponent(False))}",
              label="exponent of $\\eta / \\sqrt{s_t} \\sim t^p$"),
         Text(
-            "With noisy gradients the effective rate decays like $t^{-1/2}$ (the textbook's "
-            "statement); with exact gradients on a quadratic the accumulator converges and "
-            "AdaGrad converges linearly."
+            f"With noisy gradients the effective rate decays like "
+            f"${tex(sp.Symbol('t') ** ad.adagrad_rate_exponent(True))}$, with exact gradients "
+            f"like ${tex(sp.Symbol('t') ** ad.adagrad_rate_exponent(False))}$: the textbook's "
+            "$\\mathcal{O}(t^{-1/2})$ (claim `adagrad.rate`) "
+            + verdict_phrase("adagrad.rate", {
+                "holds": "holds in both cases.",
+                "conditional": "holds only with gradient noise; with exact gradients on a "
+                               "quadratic the accumulator converges and AdaGrad converges "
+                               "linearly.",
+                "refuted": "is refuted."}),
+            values={"exponents": [str(ad.adagrad_rate_exponent(True)),
+                                  str(ad.adagrad_rate_exponent(False))]},
+            inputs={"stated_exponent": -0.5},
         ),
     ]
     rows += _adagrad_rows(ad)
@@ -275,6 +311,20 @@ def _lam_rows(derivs: dict[str, list[sp.Expr]]) -> list[VerificationRow]:
             InlineMath(f"\\partial x_k / \\partial \\lambda = {tex(sp.Matrix(d).T)}"),
             f"max gap {gap_text(gap, 1e-12)}", 1e-12, derived_zero and gap < 1e-12))
     return rows
+
+
+def _demo_on_cycles(ad: Any) -> bool:
+    """Whether both coordinates of the RMSProp demo (3000 steps) sit on the derived 2-cycles."""
+    from optheory.numeric.problems import textbook_2d
+    from optheory.numeric.run import run
+
+    eta, gamma, eps = 0.4, 0.9, 1e-6
+    demo = textbook_2d()
+    long = run("rmsprop", demo, [-5.0, -2.0], 3000, eta=eta, gamma=gamma, eps=eps)
+    # the same condition as the rows of _cycle_rows: within 1e-12 of the cycle's amplitude
+    return all(abs(abs(float(long.x[-1, k])) - float(ad.rmsprop_two_cycle(eta, lam, eps, gamma)
+                                                       .amplitude)) < 1e-12
+               for k, lam in enumerate(float(v) for v in np.asarray(demo.eigenvalues)))
 
 
 def _cycle_rows(ad: Any) -> list[VerificationRow]:

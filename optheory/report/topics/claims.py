@@ -72,7 +72,7 @@ def statement_block(latex: str, label: str) -> Block:
     """A displayed formula if ``latex`` converts to MathML, else a paragraph with its source."""
     if latex.strip() and _converts(latex):
         return Math(latex, label=label)
-    return Text(f"{label}: {_as_code(latex)}")
+    return Text(f"{label}: {_as_code(latex)}", values={"formula": latex}, inputs={"label": label})
 
 
 def build() -> Page:
@@ -100,7 +100,8 @@ def build() -> Page:
             "Each statement is kept as its source writes it. Its check derives the truth "
             "with sympy and runs the optimizers where that applies; the verdict is whatever "
             "the check returns. A refuted or conditional statement comes with a corrected "
-            "one.\n\n" + findings
+            "one.\n\n" + findings,
+            values={"counts": dict(counts), "total": len(results)},
         ),
         Text(f"Refuted: {ids(by_verdict['refuted'])}.\n\n"
              f"Conditional: {ids(by_verdict['conditional'])}."
@@ -137,7 +138,8 @@ def build() -> Page:
         blocks.append(Heading(plain_text(source_title(src)), 3))
         blocks.append(Text(plain_text(f"Source id: {src}.")))
         for r in (x for x in results if x.source == src):
-            blocks.append(Text(f"`{r.id}` ({plain_text(r.section)}): **{r.verdict}**"))
+            blocks.append(Text(f"`{r.id}` ({plain_text(r.section)}): **{r.verdict}**",
+                               inputs={"section": r.section}))
             blocks.append(statement_block(r.statement, "as stated"))
             if r.corrected:
                 blocks.append(statement_block(r.corrected, "corrected"))

@@ -31,18 +31,23 @@ __all__ = ["MAX_FIGURES", "build", "safe_text"]
 MAX_FIGURES = 12
 
 
-def safe_text(text: str) -> Text:
-    """A :class:`Text` of ``text`` if its prose and inline maths render, else a plain version."""
+def safe_text(text: str, values: dict[str, Any] | None = None,
+              inputs: dict[str, Any] | None = None) -> Text:
+    """A :class:`Text` of ``text`` if its prose and inline maths render, else a plain version.
+
+    ``values`` and ``inputs`` travel with the block (the number-in-text check).
+    """
     from optheory.report.mathml import latex_to_mathml
 
+    carried = {"values": dict(values or {}), "inputs": dict(inputs or {})}
     try:
-        block = Text(text)
+        block = Text(text, **carried)
         for kind, content in split_inline(text):
             if kind == "math":
                 latex_to_mathml(content)
         return block
     except ValueError:
-        return Text(plain_text(text))
+        return Text(plain_text(text), **carried)
 
 
 def _figure_choice(answers: list[Any]) -> dict[tuple[str, int], str]:
@@ -90,13 +95,16 @@ def build() -> Page:
             "derived and the project's optimizers run the experiments. Exercises on the "
             "chapter's regression data use a synthetic least-squares problem of the same "
             "shape unless a data path is given (the notes say so). At most "
-            f"{MAX_FIGURES} figures are shown, one per exercise, sections in turn."
+            f"{MAX_FIGURES} figures are shown, one per exercise, sections in turn.",
+            values={"answered": len(answers), "failed": len(failures)},
+            inputs={"max_figures": MAX_FIGURES},
         ),
         Text(
             "Missing: "
             + ("sections " + ", ".join(missing_sections) if missing_sections else "no section")
             + (("; exercises " + ", ".join(gaps)) if gaps else "")
-            + "."
+            + ".",
+            inputs={"gaps": gaps},
         ),
         Table(
             ("section", "answered"),
@@ -114,11 +122,11 @@ def build() -> Page:
         blocks.append(Heading(f"Section {section}"))
         for a in in_section:
             blocks.append(Heading(f"Exercise {a.number}: {plain_text(a.title)}", 3))
-            blocks.append(safe_text(a.answer))
+            blocks.append(safe_text(a.answer, a.numbers, a.inputs))
             for k, latex in enumerate(a.derivation):
                 blocks.append(statement_block(latex, f"derivation step {k + 1}"))
             if a.note:
-                blocks.append(safe_text(f"Note: {a.note}"))
+                blocks.append(safe_text(f"Note: {a.note}", a.numbers, a.inputs))
             name = chosen.get((a.section, a.number))
             if name is not None:
                 slug = f"{a.section}-{a.number}-{name}".replace("_", "-").lower()

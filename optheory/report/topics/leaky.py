@@ -31,9 +31,16 @@ from optheory.report.document import (
 )
 from optheory.report.topics._common import row as _row
 from optheory.report.topics._common import tex as _tex
-from optheory.report.topics._common import torch_or_none
+from optheory.report.topics._common import torch_or_none, verdict_phrase
 from optheory.reproducible import gap_text
 from optheory.symbolic._exact import to_exact
+
+#: what the leaky-average page says for each verdict of a half-life claim
+_HALF_LIFE_PHRASES = {
+    "holds": "matches the derived half-life",
+    "conditional": "matches the derived half-life only under conditions it does not state",
+    "refuted": "does not match the derived half-life",
+}
 
 __all__ = ["build"]
 
@@ -132,8 +139,15 @@ def build() -> Page:
             f"but an input's weight halves after {h09:.2f} steps, the average input is "
             f"{_tex(leaky.mean_lag(b09))} steps old, and the variance matches a plain mean of "
             f"{_tex(sp.simplify(ess.subs(_BETA, b09)))} inputs. The textbook's "
-            "\"half-life $\\gamma^{-1}$\" (RMSProp) and \"$\\rho = 0.9$ means a half-life of 10\" "
-            "(Adadelta) do not match the derived half-life; see the claims page."
+            "\"half-life $\\gamma^{-1}$\" (RMSProp) "
+            + verdict_phrase("rmsprop.half-life", _HALF_LIFE_PHRASES)
+            + ", and its \"$\\rho = 0.9$ means a half-life of 10\" (Adadelta) "
+            + verdict_phrase("adadelta.half-life", _HALF_LIFE_PHRASES)
+            + "; see the claims page.",
+            values={"total": str(leaky.effective_weight(b09)), "half_life": h09,
+                    "mean_lag": str(leaky.mean_lag(b09)),
+                    "kish": str(sp.simplify(ess.subs(_BETA, b09)))},
+            inputs={"beta": b09, "textbook_half_life": 10},
         ),
     ]
 

@@ -336,7 +336,9 @@ def build() -> Page:
             f"For $\\lambda \\in [{_tex(_LAM_MIN)}, {_tex(_LAM_MAX)}]$ (the textbook problem, "
             f"condition number {_tex(_LAM_MAX / _LAM_MIN)}) sympy solves the minimax "
             "equations: the rates at both ends are equal, and the roots at the small end "
-            "coincide. The equations for heavy ball are:"
+            "coincide. The equations for heavy ball are:",
+            values={"interval": [str(_LAM_MIN), str(_LAM_MAX)],
+                    "condition_number": str(_LAM_MAX / _LAM_MIN)},
         ),
     ]
     from optheory.symbolic.tuning import minimax_equations
@@ -374,7 +376,8 @@ def build() -> Page:
             "the regions, regimes and rates of one eigen-direction hold for every direction "
             "of every quadratic. The checks (block structure, blocks equal to $R(\\lambda_i)$, "
             "fixed point equal to the minimizer, Kronecker structure) were run for $n = 3$ "
-            "as well; see the table at the end."
+            "as well; see the table at the end.",
+            inputs={"n": 3},
         ),
     ]
 
@@ -452,10 +455,15 @@ def build() -> Page:
     blocks += [
         Heading("All methods on an ill-conditioned quadratic"),
         Text(
-            "Twenty eigenvalues from 0.01 to 1 in a random orthonormal basis (seed 0), start "
-            "at the all-ones vector. GD, momentum and Nesterov use the minimax tunings derived "
-            "for $[0.01, 1]$; the adaptive methods use common step sizes "
-            "(AdaGrad 0.5, RMSProp 0.01, Adam, AMSGrad and Yogi 0.05, Adadelta $\\rho = 0.9$)."
+            f"{len(lam_ill)} eigenvalues from {lam_ill.min():g} to {lam_ill.max():g} in a random "
+            f"orthonormal basis (seed {_SEED}), start at the all-ones vector. GD, momentum and "
+            f"Nesterov use the minimax tunings derived for $[{float(m_ill):g}, {float(L_ill):g}]$; "
+            "the adaptive methods use common step sizes "
+            f"(AdaGrad {settings['adagrad']['eta']:g}, RMSProp {settings['rmsprop']['eta']:g}, "
+            f"Adam, AMSGrad and Yogi {settings['adam']['eta']:g}, Adadelta $\\rho = "
+            f"{settings['adadelta']['rho']:g}$).",
+            inputs={"eigenvalues": [lam_ill.size, lam_ill.min(), lam_ill.max()], "seed": _SEED,
+                    "settings": settings},
         ),
         Figure("loss-ill-conditioned", loss_fig,
                "Loss over 400 steps for every method (values below $10^{-30}$ not drawn)."),

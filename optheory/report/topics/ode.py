@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from optheory.numeric import ode as ode_num
 from optheory.report.document import (
     Block,
     Figure,
@@ -103,7 +104,7 @@ def build() -> Page:
         Text("In several dimensions the seed offers two rules: (14) normalises by the squared "
              "gradient norm (one scalar $G$), (15) by each squared coordinate (a vector $G$). "
              "A step keeps the gradient's direction if and only if every $2 \\times 2$ minor of "
-             "(step, gradient) vanishes:"),
+             "(step, gradient) vanishes:", inputs={"equations": [14, 15]}),
         Math(f"(14): \\ {_tex(check.scalar_minors[0])}, \\qquad (15): \\ "
              f"{_tex(check.vector_minors[0])}", label="minors, derived for symbolic $g$ and $G$"),
         Math(f"g = {_tex(sp.Matrix(g_ce).T)}, \\quad \\Delta\\theta = {_tex(sp.Matrix(step_ce).T)},"
@@ -138,8 +139,10 @@ def build() -> Page:
 
     blocks += [
         Heading("Verification"),
-        Text("Flows are integrated with scipy's DOP853 at rtol $10^{-10}$, atol $10^{-12}$; "
-             "discrete methods are the project's optimizers or the matching schemes."),
+        Text(f"Flows are integrated with scipy's {ode_num.METHOD} at rtol "
+             f"${sp.latex(sp.Float(ode_num.RTOL, 2))}$, atol ${sp.latex(sp.Float(ode_num.ATOL, 2))}$; "
+             "discrete methods are the project's optimizers or the matching schemes.",
+             inputs={"rtol": ode_num.RTOL, "atol": ode_num.ATOL}),
         Verification(tuple(rows), caption="Derived against measured."),
     ]
     return Page("ode", "The ODE view", tuple(blocks),

@@ -17,9 +17,13 @@ from optheory.report.document import (
     Verification,
     VerificationRow,
 )
-from optheory.report.topics._common import contour_grid, torch_or_none
+from optheory.report.topics._common import contour_grid, torch_or_none, verdict_phrase
 from optheory.reproducible import gap_text
 from optheory.symbolic._exact import to_exact
+
+#: how the page reports a claim's computed verdict
+_VERDICT_WORDS = {"holds": "it holds", "conditional": "it holds only under unstated conditions",
+                  "refuted": "refuted"}
 
 _Q = [[3, 1], [1, 2]]
 _C = [1, -2]
@@ -40,7 +44,12 @@ def build() -> Page:
     residual, general_ok = general_minimizer_identity()
     forms = completed_square(_Q, _C, _B)
     x_star, h_min = quadratic_minimizer(_Q, _C, _B)
-    rot = eigen_form([[4.2, -3.8], [-3.8, 4.2]])
+    # the rotated problem's Hessian, derived from its formula
+    x1s, x2s = sp.symbols("x1 x2", real=True)
+    rot_hessian = sp.hessian(sp.Rational(1, 10) * (x1s + x2s) ** 2 + 2 * (x1s - x2s) ** 2, (x1s, x2s))
+    rot_hessian_text = "[" + ", ".join(
+        "[" + ", ".join(f"{float(v):g}" for v in rot_hessian.row(i)) + "]" for i in range(2)) + "]"
+    rot = eigen_form([[float(v) for v in rot_hessian.row(i)] for i in range(2)])
     r = forms.variables - x_star
 
     # numeric witnesses
@@ -85,9 +94,16 @@ def build() -> Page:
         ),
         Math(sp.latex(residual) if residual != 0 else "0", label="residual for general n"),
         Text(
-            "so $x^\\star = -Q^{-1}c$ and $h^\\star = b - \\tfrac12 c^\\top Q^{-1} c$. The textbook "
-            "(section Momentum, quadratic convex functions) writes the completed square and the "
-            "gradient with $x - Q^{-1}c$; the sign is wrong, see the claims page."
+            ("so $x^\\star = -Q^{-1}c$ and $h^\\star = b - \\tfrac12 c^\\top Q^{-1} c$ "
+             "(claim `momentum.minimizer`: "
+             + verdict_phrase("momentum.minimizer", _VERDICT_WORDS) + "). "
+             if general_ok else
+             "which is not zero, so $-Q^{-1}c$ is not the minimizer for every $n$. ")
+            + "The textbook (section Momentum, quadratic convex functions) writes the completed "
+            "square with $x - Q^{-1}c$ (claim `momentum.completed-square`: "
+            + verdict_phrase("momentum.completed-square", _VERDICT_WORDS)
+            + ") and the gradient as $Q(x - Q^{-1}c)$ (claim `momentum.gradient`: "
+            + verdict_phrase("momentum.gradient", _VERDICT_WORDS) + "); see the claims page."
         ),
         Heading("A concrete example, exactly"),
         Math.from_sympy(forms.h, lhs="h(x)"),
@@ -102,7 +118,8 @@ def build() -> Page:
         Heading("Eigen-coordinates of the rotated textbook problem"),
         Text(
             "For $f = 0.1 (x_1 + x_2)^2 + 2 (x_1 - x_2)^2$ the Hessian is "
-            "$Q = [[4.2, -3.8], [-3.8, 4.2]]$. sympy finds $Q = O^\\top \\Lambda O$ with"
+            f"$Q = {rot_hessian_text}$. sympy finds $Q = O^\\top \\Lambda O$ with",
+            values={"hessian": rot_hessian_text}, inputs={"objective": [0.1, 2]},
         ),
         Math.from_sympy(rot.O, lhs="O"),
         Math.from_sympy(rot.Lambda, lhs="\\Lambda"),
@@ -111,7 +128,9 @@ def build() -> Page:
             f"The rotated problem has eigenvalues {_listed(rot_eigs)}, {scale_text} "
             f"$0.1 x_1^2 + 2 x_2^2$ ({_listed(axis_eigs)}, from its eigen-decomposed "
             "definition): the textbook's rotation also changes the curvature, which matters "
-            "for step sizes."
+            "for step sizes.",
+            values={"rotated": [str(v) for v in rot_eigs], "axis": [str(v) for v in axis_eigs]},
+            inputs={"objective": [0.1, 2]},
         ),
         Figure("contour-axis", fig_axis, "Gradient descent on the axis-aligned problem."),
         Figure("contour-rotated", fig_rot, "Gradient descent on the rotated problem."),

@@ -90,10 +90,12 @@ def build() -> Page:
               else "a synthetic stand-in of the same shape (no data path was given)")
     blocks: list[Block] = [
         Text(
-            f"The data: {source}, normalised as the textbook does, first 1500 rows, 5 "
-            "features plus a bias. The mean loss $\\frac{1}{2n}\\lVert A\\theta - y\\rVert^2$ "
+            f"The data: {source}, normalised as the textbook does, first {data.n} rows, "
+            f"{data.dim - 1} features plus a bias. "
+            "The mean loss $\\frac{1}{2n}\\lVert A\\theta - y\\rVert^2$ "
             "is the quadratic $\\tfrac12 \\theta^\\top H \\theta + c^\\top \\theta + b$ with "
-            "$H = A^\\top A / n$, so the theory of the other pages applies unchanged."
+            "$H = A^\\top A / n$, so the theory of the other pages applies unchanged.",
+            values={"rows": data.n, "features": data.dim - 1},
         ),
         Heading("Curvatures"),
         Table(("eigenvalue of H", "value"),

@@ -108,11 +108,13 @@ def sensitivity_blocks() -> tuple[list[Block], list[VerificationRow]]:
     blocks += [
         Text(lead + " The exponents come from the Jacobian of each method's own update "
              "(forward-mode derivatives of the same code), on the rotated textbook problem "
-             f"from {X0}."),
+             f"from {X0}.", inputs={"settings": [h for _, _, h in SETTINGS], "start": list(X0),
+                                    "threshold": 1e-12}),
         Table(("setting", "largest 20-step exponent per step", "step map",
                f"steps within {HORIZON_TOL:.0e}"), tuple(table),
               caption="Finite-time Lyapunov exponents and rounding horizons."),
-        Text(witness),
+        Text(witness, values={"steps": [i, j], "growth": [measured, predicted]} if above.size
+             else {}, inputs={"settings": [hyper], "threshold": 1e-12, "steps": STEPS}),
         Figure("sensitivity-separation", fig,
                "Distance between runs one ulp apart and the predicted rounding gap."),
     ]

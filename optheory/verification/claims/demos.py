@@ -13,7 +13,7 @@ from optheory.numeric.problems import EigenQuadratic, textbook_2d
 from optheory.numeric.run import TEXTBOOK_START, run, train_2d
 from optheory.symbolic.linear import BETA, ETA, LAM, method_step
 from optheory.verification.claims._util import agree, exact, require
-from optheory.verification.registry import Verdict, claim
+from optheory.verification.registry import Mutant, Verdict, claim
 
 TEXTBOOK = "textbook"
 SEED_001 = "seed 001_439b5f8932771f95"
@@ -29,11 +29,14 @@ def _dist(traj) -> float:  # type: ignore[no-untyped-def]
     section="Momentum, An Ill-conditioned Problem",
     statement=r"f = 0.1x_1^2 + 2x_2^2,\ x_0 = (-5,-2):\ \eta = 0.4 \text{ slow in } x_1;\ "
     r"\eta = 0.6 \text{ diverges in } x_2",
+    mutants=[Mutant(r"f = 0.1x_1^2 + 2x_2^2,\ x_0 = (-5,-2):\ \eta = 0.4 \text{ slow in } x_1;\ "
+                    r"\eta = 0.45 \text{ diverges in } x_2", {"diverging_eta": 0.45}, "fails")],
 )
-def demo_gd() -> Verdict:
+def demo_gd(slow_eta: float = 0.4, diverging_eta: float = 0.6) -> Verdict:
+    """The demo's two step sizes: ``slow_eta`` (slow in x1) and ``diverging_eta`` (x2 diverges)."""
     lams = np.asarray(textbook_2d().eigenvalues, dtype=float)
     steps = 20
-    runs = {eta: train_2d("gd", steps, eta=eta) for eta in (0.4, 0.6)}
+    runs = {eta: train_2d("gd", steps, eta=eta) for eta in (slow_eta, diverging_eta)}
     # per-coordinate factors |1 - eta lam| = spectral radius of GD on each eigenvalue
     factors = {eta: spectral_radius("gd", eta, lams) for eta in runs}
     x0 = np.abs(np.asarray(TEXTBOOK_START, dtype=float))
@@ -42,24 +45,24 @@ def demo_gd() -> Verdict:
         # relative rounding ~20 ulps
         agree(f"|x_20| of GD at eta = {eta}", np.abs(traj.x[-1]), factors[eta] ** steps * x0, 1e-12,
               relative=True)
-    slow, fast = factors[0.4], factors[0.6]
-    # the claim: at 0.4 both coordinates converge and x1 is the slow one; at 0.6 x2 diverges
+    slow, fast = factors[slow_eta], factors[diverging_eta]
+    # the claim: at slow_eta both coordinates converge and x1 is the slow one; at
+    # diverging_eta x2 diverges
     holds = bool(np.all(slow < 1) and slow[0] > slow[1] and fast[1] > 1)
-    (x1_04, x2_04), (x1_06, x2_06) = (tuple(float(v) for v in runs[e].x[-1]) for e in (0.4, 0.6))
+    a, b = slow_eta, diverging_eta
     return Verdict(
         "holds" if holds else "refuted",
         {
-            "eta_0.4_final": [x1_04, x2_04],
-            "eta_0.6_final": [x1_06, x2_06],
-            "line_eta_0.4": runs[0.4].line(),
-            "line_eta_0.6": runs[0.6].line(),
-            "factors_eta_0.4": slow.tolist(),
-            "factors_eta_0.6": fast.tolist(),
+            "etas": [a, b],
+            "eigenvalues": lams.tolist(),
+            "final": {str(e): [float(v) for v in runs[e].x[-1]] for e in (a, b)},
+            "lines": {str(e): runs[e].line() for e in (a, b)},
+            "factors": {str(e): factors[e].tolist() for e in (a, b)},
         },
-        f"{runs[0.4].line()} | {runs[0.6].line()} (x2 factor |1 - 0.6*{lams[1]:g}| = "
-        f"{fast[1]:.1f} > 1)",
+        f"{runs[a].line()} | {runs[b].line()} (x2 factor |1 - {b:g}*{lams[1]:g}| = "
+        f"{fast[1]:.2g} {'>' if fast[1] > 1 else '<='} 1)",
         None if holds else rf"\text{{per-coordinate factors }} |1-\eta\lambda_i|:\ "
-        rf"\eta = 0.4: {np.round(slow, 3).tolist()},\ \eta = 0.6: {np.round(fast, 3).tolist()}",
+        rf"\eta = {a:g}: {np.round(slow, 3).tolist()},\ \eta = {b:g}: {np.round(fast, 3).tolist()}",
     )
 
 
@@ -69,48 +72,59 @@ def demo_gd() -> Verdict:
     section="Momentum, The Momentum Method",
     statement=r"\eta = 0.6:\ \beta = 0.5 \text{ converges};\ \beta = 0.25 \text{ barely converges, "
     r"better than GD}",
+    mutants=[Mutant(r"\eta = 0.6:\ \beta = 0.5 \text{ converges};\ \beta = 0 \text{ barely converges, "
+                    r"better than GD}", {"barely_beta": 0.0}, "fails")],
 )
-def demo_momentum() -> Verdict:
+def demo_momentum(barely_beta: float = 0.25) -> Verdict:
+    """The demo at eta = 0.6: beta = 0.5 converges, ``barely_beta`` barely, better than GD."""
     problem = textbook_2d()
     lams = np.asarray(problem.eigenvalues, dtype=float)
     eta = 0.6
     good = train_2d("momentum", eta=eta, beta=0.5)
-    barely = train_2d("momentum", eta=eta, beta=0.25)
+    barely = train_2d("momentum", eta=eta, beta=barely_beta)
     gd = train_2d("gd", eta=eta)
     # derived: the worst spectral radius over the two eigenvalues decides convergence and speed
     rho = {
         "beta_0.5": float(np.max(spectral_radius("momentum", eta, lams, 0.5))),
-        "beta_0.25": float(np.max(spectral_radius("momentum", eta, lams, 0.25))),
+        "beta_barely": float(np.max(spectral_radius("momentum", eta, lams, barely_beta))),
         "gd": float(np.max(spectral_radius("gd", eta, lams))),
     }
     long_good = run("momentum", problem, np.asarray(TEXTBOOK_START), 400, eta=eta, beta=0.5)
-    long_barely = run("momentum", problem, np.asarray(TEXTBOOK_START), 400, eta=eta, beta=0.25)
+    long_barely = run("momentum", problem, np.asarray(TEXTBOOK_START), 400, eta=eta, beta=barely_beta)
     # the distance after 400 steps is at most a modest multiple (transients, non-normal R) of
     # rho^400 |x0|; both rho < 1 here, so both runs must be near 0 while GD grows
     require(_dist(long_good) < 1e-6 if rho["beta_0.5"] < 1 else _dist(long_good) > 1,
             f"momentum beta=0.5: |x_400| = {_dist(long_good):.3g}, rho = {rho['beta_0.5']:.4f}")
-    require(_dist(long_barely) < 1e-3 if rho["beta_0.25"] < 1 else _dist(long_barely) > 1,
-            f"momentum beta=0.25: |x_400| = {_dist(long_barely):.3g}, rho = {rho['beta_0.25']:.4f}")
-    require((_dist(barely) > _dist(good)) == (rho["beta_0.25"] > rho["beta_0.5"])
-            and (_dist(barely) < _dist(gd)) == (rho["beta_0.25"] < rho["gd"]),
+    require(_dist(long_barely) < 1e-3 if rho["beta_barely"] < 1 else _dist(long_barely) > 1,
+            f"momentum beta={barely_beta}: |x_400| = {_dist(long_barely):.3g}, rho = {rho['beta_barely']:.4f}")
+    require((_dist(barely) > _dist(good)) == (rho["beta_barely"] > rho["beta_0.5"])
+            and (_dist(barely) < _dist(gd)) == (rho["beta_barely"] < rho["gd"]),
             f"distances after 20 steps {_dist(good):.3g}, {_dist(barely):.3g}, GD {_dist(gd):.3g} "
             f"against radii {rho}")
-    holds = rho["beta_0.5"] < 1 and rho["beta_0.5"] < rho["beta_0.25"] < min(1.0, rho["gd"])
+    holds = rho["beta_0.5"] < 1 and rho["beta_0.5"] < rho["beta_barely"] < min(1.0, rho["gd"])
     return Verdict(
         "holds" if holds else "refuted",
         {
             "line_beta_0.5": good.line(),
-            "line_beta_0.25": barely.line(),
+            "barely_beta": barely_beta,
+            "line_beta_barely": barely.line(),
             "line_gd": gd.line(),
             "spectral_radius": rho,
             "distance_after_400_beta_0.5": _dist(long_good),
-            "distance_after_400_beta_0.25": _dist(long_barely),
+            "distance_after_400_beta_barely": _dist(long_barely),
         },
         f"{good.line()} | {barely.line()} (spectral radii {rho['beta_0.5']:.3f}, "
-        f"{rho['beta_0.25']:.3f}, GD {rho['gd']:.3f})",
-        None if holds else rf"\rho_{{\beta=0.5}} = {rho['beta_0.5']:.3f},\ \rho_{{\beta=0.25}} = "
-        rf"{rho['beta_0.25']:.3f},\ \rho_{{GD}} = {rho['gd']:.3f}",
+        f"{rho['beta_barely']:.3f}, GD {rho['gd']:.3f})",
+        None if holds else rf"\rho_{{\beta=0.5}} = {rho['beta_0.5']:.3f},\ \rho_{{\beta={barely_beta:g}}} = "
+        rf"{rho['beta_barely']:.3f},\ \rho_{{GD}} = {rho['gd']:.3f}",
     )
+
+
+def _x1_factors(method: str, steps: int, **hyper: Any) -> np.ndarray:
+    """|x1_t / x1_(t-1)| of the demo run: the per-step contraction of the slow coordinate."""
+    traj = run(method, textbook_2d(), np.asarray(TEXTBOOK_START, dtype=float), steps, **hyper)
+    x1 = np.asarray(traj.x)[:, 0]
+    return np.asarray(np.abs(x1[1:] / x1[:-1]))
 
 
 @claim(
@@ -118,39 +132,62 @@ def demo_momentum() -> Verdict:
     source=TEXTBOOK,
     section="RMSProp, Implementation from Scratch",
     statement=r"\eta = 0.4:\ \text{RMSProp does not slow down late the way Adagrad does}",
+    mutants=[Mutant(r"\gamma = 0.999,\ \eta = 0.4\sqrt{0.001}:\ \text{RMSProp does not slow down "
+                    r"late the way Adagrad } (\eta = 0.4) \text{ does}",
+                    {"gamma": 0.999, "eta": 0.4 * 0.001**0.5}, "fails")],
 )
-def rmsprop_demo() -> Verdict:
-    rms = train_2d("rmsprop", eta=0.4, gamma=0.9)
-    ada = train_2d("adagrad", eta=0.4)
-    # effective per-coordinate step eta / sqrt(s + eps) at the last step
-    def last_steps(method: str, **hyper: Any) -> list[float]:
-        traj = run(method, textbook_2d(), np.array([-5.0, -2.0]), 20, **hyper)
-        dx = np.abs(np.diff(traj.x, axis=0))
-        return [float(v) for v in dx[-1]]
+def rmsprop_demo(eta: float = 0.4, gamma: float = 0.9) -> Verdict:
+    """Progress late in the 20-step demo against progress early, RMSProp and AdaGrad (eta = 0.4).
 
-    rms_dist, ada_dist = _dist(rms), _dist(ada)
-    holds = rms_dist < 0.1 * ada_dist
+    Progress is the per-step contraction factor |x1_t / x1_(t-1)| of the slow
+    coordinate x1; a method slows down late when its mean factor over the last
+    5 steps is closer to 1 than over the first 5.
+    """
+    steps, window = 20, 5
+    rms = _x1_factors("rmsprop", steps, eta=eta, gamma=gamma)
+    ada = _x1_factors("adagrad", steps, eta=0.4)
+    early = {"rmsprop": float(rms[:window].mean()), "adagrad": float(ada[:window].mean())}
+    late = {"rmsprop": float(rms[-window:].mean()), "adagrad": float(ada[-window:].mean())}
+    slows = {k: late[k] > early[k] for k in early}
+    holds = slows["adagrad"] and not slows["rmsprop"]
+    lines = {"rmsprop": train_2d("rmsprop", steps, eta=eta, gamma=gamma).line(),
+             "adagrad": train_2d("adagrad", steps, eta=0.4).line()}
+
+    def say(k: str) -> str:
+        verb = "slows" if slows[k] else "does not slow"
+        return f"{k} {verb} (x1 factor {early[k]:.3f} -> {late[k]:.3f})"
+
     return Verdict(
         "holds" if holds else "refuted",
         {
-            "line_rmsprop": rms.line(),
-            "line_adagrad": ada.line(),
-            "last_step_rmsprop": last_steps("rmsprop", eta=0.4, gamma=0.9),
-            "last_step_adagrad": last_steps("adagrad", eta=0.4),
+            "rmsprop_eta": eta, "rmsprop_gamma": gamma,
+            "steps": steps, "window": window, "late_steps": [steps - window + 1, steps],
+            "x1_factor_first_5_steps": early,
+            "x1_factor_last_5_steps": late,
+            "slows_down_late": slows,
+            "lines": lines,
         },
-        f"{rms.line()} vs Adagrad {ada.line()}",
-        None if holds else r"\text{see evidence}",
+        f"per-step contraction of x1 over steps 1-{window} and {steps - window + 1}-{steps}: "
+        f"{say('rmsprop')}, {say('adagrad')}",
+        None if holds else rf"\text{{RMSProp's }} x_1 \text{{ factor: }} {early['rmsprop']:.3f} \to "
+        rf"{late['rmsprop']:.3f};\ \text{{AdaGrad's: }} {early['adagrad']:.3f} \to "
+        rf"{late['adagrad']:.3f}",
     )
 
 
-def _seed_exercise_code(lambdas: np.ndarray, eta: float, beta: float, epochs: int) -> np.ndarray:
-    """The seed's exercise-2 loop as written: ``v = beta v + lam x; x -= x - eta v``."""
+def _seed_exercise_code(lambdas: np.ndarray, eta: float, beta: float, epochs: int,
+                        subtracts_x: bool = True) -> np.ndarray:
+    """The seed's exercise-2 loop as written: ``v = beta v + lam x; x -= x - eta v``
+    (``subtracts_x=False``: ``x -= eta v``)."""
     x = np.ones_like(lambdas)
     v = np.zeros_like(lambdas)
     out = [x.copy()]
     for _ in range(epochs):
         v = beta * v + lambdas * x
-        x -= x - eta * v  # the seed's line: leaves x = eta * v
+        if subtracts_x:
+            x -= x - eta * v  # the seed's line: leaves x = eta * v
+        else:
+            x -= eta * v
         out.append(x.copy())
     return np.array(out)
 
@@ -160,19 +197,23 @@ def _seed_exercise_code(lambdas: np.ndarray, eta: float, beta: float, epochs: in
     source=SEED_001,
     section="Momentum, exercise 2 (seed's code)",
     statement=r"\texttt{v = beta*v + lambdas*x;\ x -= x - eta*v} \text{ implements momentum}",
+    mutants=[Mutant(r"\texttt{v = beta*v + lambdas*x;\ x -= eta*v} \text{ implements momentum}",
+                    {"subtracts_x": False}, "holds")],
 )
-def answers_ex2_code() -> Verdict:
+def answers_ex2_code(subtracts_x: bool = True) -> Verdict:
+    """The seed's loop ``x -= x - eta*v`` (``subtracts_x``) or ``x -= eta*v`` against momentum."""
     # derived: one step of the seed's line against one step of momentum, symbolically
     x, v = sp.symbols("x v", real=True)
     v_next = BETA * v + LAM * x
-    seed_x = sp.expand(x - (x - ETA * v_next))  # x -= x - eta*v
+    # x -= x - eta*v as written, or x -= eta*v
+    seed_x = sp.expand(x - (x - ETA * v_next)) if subtracts_x else sp.expand(x - ETA * v_next)
     step, _ = method_step("momentum")
     _, mom_x = step((v, x), lambda point: LAM * point)
     mom_x = sp.expand(mom_x)
     difference = sp.expand(seed_x - mom_x)
     lambdas = np.array([2.0 ** -i for i in range(5)])
     eta, beta, epochs = 0.1, 0.9, 10
-    seed = _seed_exercise_code(lambdas, eta, beta, epochs)
+    seed = _seed_exercise_code(lambdas, eta, beta, epochs, subtracts_x)
     problem = EigenQuadratic(lambdas)
     real = run("momentum", problem, np.ones(5), epochs, eta=eta, beta=beta).x
     gap = float(np.max(np.abs(seed - real)))
@@ -185,7 +226,10 @@ def answers_ex2_code() -> Verdict:
         agree(f"first step of the {name}", measured, derived, 1e-15)
     if difference == 0:
         agree("the seed's loop against momentum", gap, 0.0, 1e-12)
-        return Verdict("holds", {"max_gap": gap}, "the seed's loop equals momentum")
+        return Verdict("holds", {"max_gap": gap, "seed_update_x": str(seed_x), "epochs": epochs,
+                                 "tolerance": 1e-12},
+                       f"the loop sets x = {seed_x}, momentum's update: over {epochs} steps the "
+                       f"two agree within 1e-12")
     return Verdict(
         "refuted",
         {

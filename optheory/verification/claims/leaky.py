@@ -31,7 +31,7 @@ from optheory.symbolic.leaky import (
 )
 from optheory.verification.claims._util import agree, exact, number, require
 from optheory.verification.claims._witness import ConstantGradient, own_states, torch_states
-from optheory.verification.registry import Verdict, claim
+from optheory.verification.registry import Mutant, Verdict, claim
 
 TEXTBOOK = "textbook"
 SEED_000 = "seed 000_2301ed2bba332f74"
@@ -41,6 +41,8 @@ SEC_RMSPROP = "RMSProp, The Algorithm"
 _G = sp.Symbol("gamma", real=True)
 _B = sp.Symbol("beta", real=True)
 _T = sp.Symbol("t", integer=True, positive=True)
+# constants as the statements write them (defaults of the checks)
+_NINE_TENTHS, _ONE_TENTH, _TEN = sp.Rational(9, 10), sp.Rational(1, 10), sp.Integer(10)
 
 
 def _impulse(n: int) -> list[list[float]]:
@@ -84,14 +86,17 @@ def _check_half_life(what: str, measured: dict[str, tuple[int, float]], derived:
     source=TEXTBOOK,
     section=SEC_RMSPROP,
     statement=r"s_t = (1 - \gamma)\left(g_t^2 + \gamma g_{t-1}^2 + \gamma^2 g_{t-2} + \ldots\right)",
+    mutants=[Mutant(r"s_t = (1 - \gamma)\left(g_t^2 + \gamma g_{t-1}^2 + \gamma^2 g_{t-2}^2 + "
+                    r"\ldots\right)", {"third_power": 2}, "holds")],
 )
-def rmsprop_expansion() -> Verdict:
+def rmsprop_expansion(third_power: int = 1) -> Verdict:
+    """The stated series, whose third term is ``gamma^2 g_{t-2}^third_power``."""
     t = 3  # the statement writes three terms
     avg, inputs = ema_expansion(_G, t)
     gs = sp.symbols(f"g_1:{t + 1}", real=True)  # g_1 oldest, g_3 = g_t
     derived = sp.expand(avg.subs(dict(zip(inputs, [g**2 for g in gs], strict=True))))
     g_t, g_t1, g_t2 = gs[2], gs[1], gs[0]
-    stated = sp.expand((1 - _G) * (g_t**2 + _G * g_t1**2 + _G**2 * g_t2))
+    stated = sp.expand((1 - _G) * (g_t**2 + _G * g_t1**2 + _G**2 * g_t2**third_power))
     residual = sp.factor(derived - stated)
     if residual == 0:
         return Verdict("holds", {"residual": "0"}, "unrolling s_t gives the stated series")
@@ -139,10 +144,13 @@ def rmsprop_expansion() -> Verdict:
     source=TEXTBOOK,
     section=SEC_RMSPROP,
     statement=r"1 + \gamma + \gamma^2 + \ldots = \frac{1}{1-\gamma} \text{ so the weights sum to } 1",
+    mutants=[Mutant(r"1 + \gamma + \gamma^2 + \ldots = \frac{1}{1+\gamma} \text{ so the weights "
+                    r"sum to } 1", {"stated_sum": 1 / (1 + _G)}, "fails")],
 )
-def rmsprop_weights_sum() -> Verdict:
+def rmsprop_weights_sum(stated_sum: sp.Expr = 1 / (1 - _G)) -> Verdict:
+    """The stated value ``stated_sum`` of the geometric series against ``summation``."""
     geometric = effective_weight(_G)
-    same = sp.simplify(geometric - 1 / (1 - _G)) == 0
+    same = sp.simplify(geometric - stated_sum) == 0
     total = ema_weight_sum(_G, sp.oo)
     finite = ema_weight_sum(_G, _T)
     gamma, steps = 0.9, 400
@@ -163,6 +171,7 @@ def rmsprop_weights_sum() -> Verdict:
         "holds" if ok else "refuted",
         {
             "geometric_sum": str(geometric),
+            "stated_sum": str(stated_sum),
             "weights_sum_all": number(total),
             "weights_sum_first_t": str(finite),
             "constant_unit_gradient_s_1_to_5": first,
@@ -173,7 +182,8 @@ def rmsprop_weights_sum() -> Verdict:
         },
         f"summation: sum gamma^i = {geometric}, sum (1-gamma) gamma^i = {total}; a constant "
         f"g^2 = 1 drives RMSProp's s to {ends['own']:.15g}",
-        None if ok else rf"\sum_i (1-\gamma)\gamma^i = {sp.latex(total)}",
+        None if ok else rf"\sum_i \gamma^i = {sp.latex(geometric)},\ \sum_i (1-\gamma)\gamma^i = "
+        rf"{sp.latex(total)}",
     )
 
 
@@ -182,12 +192,15 @@ def rmsprop_weights_sum() -> Verdict:
     source=TEXTBOOK,
     section=SEC_RMSPROP,
     statement=r"\text{the half-life time of an observation is } \gamma^{-1}",
+    mutants=[Mutant(r"\text{the half-life time of an observation is } \frac{\ln 2}{\ln(1/\gamma)}",
+                    {"stated_expr": sp.log(2) / sp.log(1 / _G)}, "holds")],
 )
-def rmsprop_half_life() -> Verdict:
+def rmsprop_half_life(stated_expr: sp.Expr = 1 / _G) -> Verdict:
+    """The stated half-life ``stated_expr`` (in gamma) against the solution of gamma^h = 1/2."""
     derived = half_life(_G)
     gamma = sp.Rational(9, 10)
     value = float(derived.subs(_G, gamma))
-    stated = float(1 / gamma)
+    stated = float(stated_expr.subs(_G, gamma))
     s = _rmsprop_s(_impulse(30), float(gamma))
     measured = {k: _measured_half_life(v) for k, v in s.items()}
     _check_half_life("RMSProp's s", measured, derived.subs(_G, gamma))
@@ -196,6 +209,7 @@ def rmsprop_half_life() -> Verdict:
     ratio_at_stated = float(s["own"][lag] / s["own"][0])
     evidence = {
         "derived_half_life": str(derived),
+        "weight_fraction": 0.5,
         "gamma": number(gamma),
         "derived_value": value,
         "stated_value": stated,
@@ -203,13 +217,16 @@ def rmsprop_half_life() -> Verdict:
         "measured_half_life": {k: m[1] for k, m in measured.items()},
         f"weight_ratio_at_lag_{lag}": ratio_at_stated,
     }
-    if sp.simplify(derived.subs(_G, gamma) - 1 / gamma) == 0:
-        return Verdict("holds", evidence, f"half-life {value:g} = 1/gamma")
+    evidence["stated_half_life"] = str(stated_expr)
+    if sp.simplify(sp.expand_log(derived - stated_expr, force=True)) == 0:
+        return Verdict("holds", evidence,
+                       f"solve gamma^h = 1/2: h = {derived} = {stated_expr} ({value:.4g} for gamma "
+                       f"= {gamma}); RMSProp's s after an impulse halves at lag {first}")
     return Verdict(
         "refuted",
         evidence,
-        f"solve gamma^h = 1/2: h = {derived} = {value:.4g} for gamma = 0.9, not 1/gamma = "
-        f"{stated:.4g}; RMSProp's s after an impulse halves at lag {first} "
+        f"solve gamma^h = 1/2: h = {derived} = {value:.4g} for gamma = {gamma}, not "
+        f"{stated_expr} = {stated:.4g}; RMSProp's s after an impulse halves at lag {first} "
         f"(fit {continuous:.4g}); at lag {lag} it still holds {ratio_at_stated:.2f}",
         rf"t_{{1/2}} = {sp.latex(derived)} \approx {value:.2f} \text{{ for }} \gamma = "
         rf"{sp.latex(gamma)}",
@@ -222,9 +239,11 @@ def rmsprop_half_life() -> Verdict:
     section="RMSProp, Implementation from Scratch",
     statement=r"\gamma = 0.9:\ s \text{ aggregates on average the past } 1/(1-\gamma) = 10 "
     r"\text{ squared gradients}",
+    mutants=[Mutant(r"\gamma = 0:\ s \text{ aggregates on average the past } 1/(1-\gamma) = 1 "
+                    r"\text{ squared gradient}", {"gamma": sp.Integer(0)}, "holds")],
 )
-def rmsprop_window() -> Verdict:
-    gamma = sp.Rational(9, 10)
+def rmsprop_window(gamma: sp.Rational = _NINE_TENTHS) -> Verdict:
+    """Whether ``s`` with leak ``gamma`` is an average of the last ``1/(1-gamma)`` squared gradients."""
     total = effective_weight(gamma)
     window = int(total)
     share = ema_weight_sum(gamma, window)
@@ -257,7 +276,9 @@ def rmsprop_window() -> Verdict:
         f"s_{window}_steps_after_{window}_unit_gradients": {k: float(v[-1]) for k, v in s_old.items()},
     }
     if share == 1:
-        return Verdict("holds", evidence, f"the last {window} squared gradients carry all weight")
+        return Verdict("holds", evidence,
+                       f"the last {window} squared gradients carry all weight (s = {recent:g} after "
+                       f"{window} unit gradients, {old:g} {window} steps after them)")
     return Verdict(
         "conditional",
         evidence,
@@ -299,16 +320,20 @@ def _adam_buffers(grads: list[list[float]], key_own: str, key_torch: str) -> dic
     section="Adam, 1. Algorithm",
     statement=r"v_0 = 0 \Rightarrow v_t = (1-\beta_1)\sum_{i=1}^t \beta_1^{t-i} g_i,\ "
     r"\text{weights summing to } 1 - \beta_1^t",
+    mutants=[Mutant(r"v_0 = 0 \Rightarrow v_t = (1-\beta_1)\sum_{i=1}^t \beta_1^{t-i+1} g_i,\ "
+                    r"\text{weights summing to } 1 - \beta_1^t", {"lag_shift": 1}, "fails")],
 )
-def adam_weights_sum() -> Verdict:
+def adam_weights_sum(lag_shift: int = 0) -> Verdict:
+    """The stated weights ``(1 - beta) beta^(t - i + lag_shift)`` against the unrolled recurrence."""
     i = sp.Symbol("i", integer=True, positive=True)
     coeff_ok = True
     for t in range(1, 7):
         coeffs = ema_coefficients(_B, t)  # lag 0 .. t-1  <->  g_t .. g_1
-        stated = [(1 - _B) * _B ** (t - k) for k in range(t, 0, -1)]
+        stated = [(1 - _B) * _B ** (t - k + lag_shift) for k in range(t, 0, -1)]
         coeff_ok = coeff_ok and all(sp.expand(c - s) == 0 for c, s in zip(coeffs, stated, strict=True))
     derived_sum = ema_weight_sum(_B, _T)
-    stated_sum = _branch_for_unit_interval(sp.summation((1 - _B) * _B ** (_T - i), (i, 1, _T)))
+    stated_sum = _branch_for_unit_interval(
+        sp.summation((1 - _B) * _B ** (_T - i + lag_shift), (i, 1, _T)))
     sums_ok = sp.simplify(derived_sum - (1 - _B**_T)) == 0 and sp.simplify(stated_sum - derived_sum) == 0
     m = _adam_buffers([[1.0]] * 8, "m", "exp_avg")
     beta1 = exact(get_method("adam", "textbook").resolve({"eta": 0.01})["beta1"])
@@ -344,14 +369,20 @@ def adam_weights_sum() -> Verdict:
     section="Adam, 1. Algorithm",
     statement=r"\hat v_t = \frac{v_t}{1-\beta_1^t},\ \hat s_t = \frac{s_t}{1-\beta_2^t} "
     r"\text{ make the weights of past gradients sum to } 1",
+    mutants=[Mutant(r"\hat v_t = \frac{v_t}{1-\beta_1},\ \hat s_t = \frac{s_t}{1-\beta_2} "
+                    r"\text{ make the weights of past gradients sum to } 1",
+                    {"stated_correction": 1 / (1 - _B)}, "fails")],
 )
-def adam_bias_correction() -> Verdict:
-    product = sp.simplify(bias_correction(_B, _T) * ema_weight_sum(_B, _T))
+def adam_bias_correction(stated_correction: sp.Expr = 1 / (1 - _B**_T)) -> Verdict:
+    """The stated correction factor times the derived weight sum must be 1 for every t."""
+    derived_correction = bias_correction(_B, _T)
+    product = sp.simplify(stated_correction * ema_weight_sum(_B, _T))
     # witness: a constant gradient c.  The corrected moments are product * c and product * c^2,
     # so the step over eta is v_hat / (sqrt(s_hat) + eps); without the correction the first
     # step would use the raw weights of lag 0
     cs, es = sp.Symbol("c", positive=True), sp.Symbol("epsilon", positive=True)
-    step_expr = sp.simplify(product * cs / (sp.sqrt(product * cs**2) + es))
+    derived_product = sp.simplify(derived_correction * ema_weight_sum(_B, _T))
+    step_expr = sp.simplify(derived_product * cs / (sp.sqrt(derived_product * cs**2) + es))
     c, eta, eps, steps = 3.0, 0.01, 1e-8, 6
     defaults = get_method("adam", "torch").resolve({"eta": eta})
     b1, b2 = float(defaults["beta1"]), float(defaults["beta2"])
@@ -373,6 +404,8 @@ def adam_bias_correction() -> Verdict:
     return Verdict(
         "holds" if ok else "refuted",
         {
+            "derived_correction": str(derived_correction),
+            "stated_correction": str(stated_correction),
             "correction_times_weight_sum": str(product),
             "derived_step_over_eta": str(step_expr),
             "constant_gradient": c, "eta": eta, "eps": eps, "beta1": b1, "beta2": b2,
@@ -381,9 +414,10 @@ def adam_bias_correction() -> Verdict:
             "uncorrected_first_step_over_eta": uncorrected_first,
             "max_error": err, "tolerance": tol,
         },
-        f"(1/(1-beta^t)) * sum of the first t weights = {product} for any beta (v and s alike); "
-        f"with a constant gradient Adam steps eta * {predicted:.10f} from step 1",
-        None if ok else rf"\frac{{1}}{{1-\beta^t}} \sum_{{i<t}} (1-\beta)\beta^i = "
+        f"({stated_correction}) * sum of the first t weights = {product} for any beta (v and s "
+        f"alike); with a constant gradient Adam steps eta * {predicted:.10f} from step 1",
+        None if ok else rf"{sp.latex(derived_correction)} \sum_{{i<t}} (1-\beta)\beta^i = 1,\ "
+        rf"\text{{while }} {sp.latex(stated_correction)} \sum_{{i<t}} (1-\beta)\beta^i = "
         rf"{sp.latex(product)}",
     )
 
@@ -393,8 +427,11 @@ def adam_bias_correction() -> Verdict:
     source=SEED_002,
     section="Adam, 1. Algorithm",
     statement=r"\beta_1 = 0.9 \Rightarrow v_1 = 0.1\, g_1",
+    mutants=[Mutant(r"\beta_1 = 0.9 \Rightarrow v_1 = 0.9\, g_1", {"stated": sp.Rational(9, 10)},
+                    "fails")],
 )
-def adam_example() -> Verdict:
+def adam_example(stated: sp.Rational = _ONE_TENTH) -> Verdict:
+    """The stated coefficient of g_1 in v_1 against the unrolled recurrence."""
     (coeff,) = ema_coefficients(sp.Rational(9, 10), 1)
     g1 = 7.0
     m = _adam_buffers([[g1]], "m", "exp_avg")
@@ -403,11 +440,12 @@ def adam_example() -> Verdict:
     tol = 1e-15
     for k, v in measured.items():
         agree(f"{k} Adam's first moment after g_1 = {g1:g}", v, float(coeff) * g1, tol)
-    ok = coeff == sp.Rational(1, 10)
+    ok = coeff == stated
     return Verdict(
         "holds" if ok else "refuted",
         {"derived_coefficient": number(coeff), "g_1": g1, "first_moment_after_step_1": measured},
-        f"unrolling gives v_1 = {coeff} g_1; Adam's first moment after g_1 = 7 is {measured}",
+        f"unrolling gives v_1 = {coeff} g_1 (stated {stated} g_1); Adam's first moment after "
+        f"g_1 = {g1:g} is {measured}",
         None if ok else rf"v_1 = {sp.latex(coeff)}\, g_1",
     )
 
@@ -418,9 +456,12 @@ def adam_example() -> Verdict:
     source=TEXTBOOK,
     section="Adadelta, The Algorithm",
     statement=r"\rho = 0.9 \text{ amounts to a half-life time of } 10",
+    mutants=[Mutant(r"\rho = 0.9 \text{ amounts to a half-life time of } \ln 2 / \ln(10/9)",
+                    {"stated": sp.log(2) / sp.log(sp.Rational(10, 9))}, "holds")],
 )
-def adadelta_half_life() -> Verdict:
-    rho, stated = sp.Rational(9, 10), 10  # as the statement writes them
+def adadelta_half_life(stated: sp.Expr = _TEN) -> Verdict:
+    """The stated half-life for rho = 0.9 against the solution of rho^h = 1/2."""
+    rho = sp.Rational(9, 10)  # as the statement writes it
     derived = half_life(rho)
     value = float(derived)
     total = effective_weight(rho)
@@ -438,20 +479,23 @@ def adadelta_half_life() -> Verdict:
           1e-14)
     evidence = {
         "derived_half_life": str(derived),
+        "weight_fraction": 0.5,
         "derived_value": value,
-        "stated_value": stated,
+        "stated_value": str(stated),
         "total_weight_1_over_1_minus_rho": number(total),
         "measured_first_lag_at_or_below_half": {k: m[0] for k, m in measured.items()},
         "measured_half_life": {k: m[1] for k, m in measured.items()},
         "weight_ratio_at_lag_10": at_10,
     }
-    if sp.simplify(derived - stated) == 0:
-        return Verdict("holds", evidence, f"half-life {stated}")
+    if sp.simplify(sp.expand_log(derived - stated, force=True)) == 0:
+        return Verdict("holds", evidence,
+                       f"rho^h = 1/2 gives h = {value:.4g} = {stated}; Adadelta's squared-gradient "
+                       f"average halves at lag {measured['own'][0]}")
     return Verdict(
         "refuted",
         evidence,
         f"rho^h = 1/2 gives h = {value:.4g}; Adadelta's squared-gradient average halves at lag "
-        f"{measured['own'][0]} and keeps {at_10:.3f} of an observation at lag {stated}; "
+        f"{measured['own'][0]} and keeps {at_10:.3f} of an observation at lag 10; "
         f"{total} = 1/(1-rho) is the total weight",
         rf"\rho = {sp.latex(rho)}:\ t_{{1/2}} = {sp.latex(derived)} \approx {value:.2f};\ "
         rf"1/(1-\rho) = {total} \text{{ is the total weight}}",

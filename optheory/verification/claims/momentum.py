@@ -38,7 +38,7 @@ from optheory.symbolic.stability import stability_region
 from optheory.symbolic.tuning import optimal_parameters
 from optheory.verification.claims._util import agree, exact, number, require
 from optheory.verification.claims._witness import ConstantGradient, NoisyQuadratic, torch_trajectory
-from optheory.verification.registry import Verdict, claim
+from optheory.verification.registry import Mutant, Verdict, claim
 
 TEXTBOOK = "textbook"
 SEED_001 = "seed 001_439b5f8932771f95"
@@ -50,6 +50,11 @@ SEC_WEIGHT = "Momentum, Effective Sample Weight"
 AIRFOIL_ENV = "OPTHEORY_AIRFOIL"
 
 _U = sp.Symbol("u", positive=True)  # eta * lam
+_BETA_REAL = sp.Symbol("beta", real=True)
+# what the statements write (defaults of the checks)
+_STATED_MATRIX = sp.ImmutableMatrix([[BETA, LAM], [-ETA * BETA, 1 - ETA * LAM]])
+_OPEN_UNIT = sp.Interval.open(0, 1)
+_NINE_TENTHS = sp.Rational(9, 10)
 _POSITIVE = sp.Interval.open(0, sp.oo)
 
 
@@ -77,8 +82,14 @@ def _textbook_momentum(x0: float, lam: float, eta: float, beta: float, steps: in
     section=SEC_QUAD,
     statement=r"\text{gradient descent with and without momentum on a convex quadratic "
     r"decomposes into coordinate-wise optimization along the eigenvectors of } Q",
+    mutants=[Mutant(r"\text{gradient descent with and without momentum on a convex quadratic "
+                    r"decomposes into coordinate-wise optimization along the coordinate axes}",
+                    {"coordinates": "axes"}, "fails")],
 )
-def momentum_decoupling() -> Verdict:
+def momentum_decoupling(coordinates: str = "eigen") -> Verdict:
+    """Decoupling along the eigenvectors of Q (``"eigen"``) or along the axes (``"axes"``)."""
+    if coordinates == "axes":
+        return _axes_decoupling()
     proofs = {m: eigen_decoupling(m, 3) for m in ("gd", "momentum")}
     # numeric witness: momentum on a rotated 3-D quadratic against three scalar runs
     lams, eta, beta, steps = [0.5, 2.0, 7.0], 0.1, 0.6, 60
@@ -115,6 +126,37 @@ def momentum_decoupling() -> Verdict:
     )
 
 
+def _axes_decoupling() -> Verdict:
+    """GD on a general symmetric 2x2 Q in the original coordinates: the Jacobian I - eta Q."""
+    q11, q12, q22 = sp.symbols("q11 q12 q22", real=True)
+    Q = sp.Matrix([[q11, q12], [q12, q22]])
+    x = sp.Matrix(sp.symbols("x1:3", real=True))
+    jac = (x - ETA * Q * x).jacobian(x)
+    coupling = [jac[i, j] for i in range(2) for j in range(2) if i != j]
+    decoupled = all(sp.simplify(e) == 0 for e in coupling)
+    # witness: GD on a rotated quadratic against one scalar run per axis with lam = Q_ii
+    lams, eta, steps = [0.5, 2.0, 7.0], 0.1, 60
+    rotated = EigenQuadratic(lams, basis="random", seed=3)
+    x0 = np.array([2.0, 1.0, -1.0])
+    traj = run("gd", rotated, x0, steps, eta=eta)
+    diag = np.diag(np.asarray(rotated.hessian()))
+    gap = max(float(np.max(np.abs(traj.x[:, i] - run("gd", EigenQuadratic([d]), x0[i:i + 1], steps,
+                                                         eta=eta).x[:, 0])))
+              for i, d in enumerate(diag))
+    # a coupled iteration departs from the per-axis runs by O(1), far above rounding
+    require(decoupled or gap > 1e-3, f"coupled Jacobian but the per-axis runs agree to {gap:.2g}")
+    evidence = {"jacobian_in_x": str(jac.tolist()), "off_diagonal": [str(e) for e in coupling],
+                "witness_eigenvalues": lams, "max_gap_rotated_vs_per_axis": gap}
+    if decoupled:
+        return Verdict("holds", evidence, "GD's Jacobian in x is diagonal")
+    return Verdict(
+        "refuted", evidence,
+        f"GD's Jacobian in x is {jac.tolist()}: off-diagonal {coupling[0]} couples the axes; a "
+        f"rotated run departs from per-axis runs by {gap:.3g}",
+        r"\text{the iterations decouple along the eigenvectors of } Q\text{, not along the axes}",
+    )
+
+
 # ------------------------------------------------------- scalar GD
 def _gd_closed_form() -> tuple[sp.Expr, sp.Symbol, sp.Symbol]:
     t = sp.Symbol("t", integer=True, nonnegative=True)
@@ -136,13 +178,17 @@ def _gd_region_u() -> sp.Set:
     section=SEC_SCALAR,
     statement=r"f(x) = \frac{\lambda}{2}x^2:\ x_t = (1 - \eta\lambda)^t x_0,\ "
     r"\text{converges whenever } |1 - \eta\lambda| < 1",
+    mutants=[Mutant(r"f(x) = \frac{\lambda}{2}x^2:\ x_t = (1 + \eta\lambda)^t x_0,\ "
+                    r"\text{converges whenever } |1 + \eta\lambda| < 1",
+                    {"stated_factor": 1 + ETA * LAM}, "fails")],
 )
-def momentum_scalar_gd() -> Verdict:
+def momentum_scalar_gd(stated_factor: sp.Expr = 1 - ETA * LAM) -> Verdict:
+    """The stated per-step factor (closed form ``factor^t x_0``, region ``|factor| < 1``)."""
     derived, t, x0 = _gd_closed_form()
-    stated = (1 - ETA * LAM) ** t * x0
+    stated = stated_factor ** t * x0
     same_form = sp.simplify(derived - stated) == 0
     derived_region = _gd_region_u()
-    stated_region = sp.solveset(sp.Abs(1 - _U) < 1, _U, _POSITIVE)
+    stated_region = sp.solveset(sp.Abs(_in_u(stated_factor)) < 1, _U, _POSITIVE)
     same_region = derived_region == stated_region
     # numeric witness: GD on lam x^2/2 for u = 0.5, 1.5, 2.5 against the closed form
     closed = sp.lambdify((t, x0, ETA, LAM), derived, "numpy")
@@ -162,7 +208,7 @@ def momentum_scalar_gd() -> Verdict:
         require(converged == inside, f"GD at eta lam = {u}: |x_30| = {abs(traj.x[-1, 0]):.3g}, "
                                      f"derived region {derived_region}")
         rows.append({"eta_lam": u, "x_30": float(traj.x[-1, 0]), "converged": converged,
-                     "stated_condition": bool(abs(1 - u) < 1)})
+                     "stated_condition": bool(stated_region.contains(exact(u)))})
     ok = same_form and same_region
     return Verdict(
         "holds" if ok else "refuted",
@@ -175,7 +221,8 @@ def momentum_scalar_gd() -> Verdict:
             "tolerance": tol,
         },
         f"rsolve: x_t = {derived}; Jury: converges iff eta*lam in {derived_region} "
-        f"(= |1 - eta lam| < 1); GD runs match within {worst:.1e}",
+        f"({'=' if same_region else 'not'} |{stated_factor}| < 1: {stated_region}); GD runs match "
+        f"the closed form within {tol:g} relative",
         None if ok else rf"x_t = {sp.latex(derived)},\ \text{{converges iff }} \eta\lambda \in "
         rf"{sp.latex(derived_region)}",
     )
@@ -187,8 +234,13 @@ def momentum_scalar_gd() -> Verdict:
     section=SEC_SCALAR,
     statement=r"\text{the rate improves as } \eta \text{ grows until } \eta\lambda = 1;\ "
     r"\text{beyond that things diverge, and for } \eta\lambda > 2 \text{ the optimization diverges}",
+    mutants=[Mutant(r"\text{the rate improves as } \eta \text{ grows until } \eta\lambda = 1;\ "
+                    r"\text{for } \eta\lambda > 2 \text{ the optimization diverges}",
+                    {"diverges_beyond": sp.Integer(2)}, "holds")],
 )
-def momentum_scalar_gd_rate() -> Verdict:
+def momentum_scalar_gd_rate(diverges_beyond: sp.Expr | None = None) -> Verdict:
+    """The statement: GD diverges for every eta lam > ``diverges_beyond`` (default: where the
+    rate is best, "beyond that things diverge")."""
     derived, t, x0 = _gd_closed_form()
     ratio = sp.simplify(_in_u(sp.simplify(derived.subs(t, t + 1) / derived)))  # x_{t+1} / x_t
     rate = sp.Abs(ratio)
@@ -196,8 +248,9 @@ def momentum_scalar_gd_rate() -> Verdict:
     (best,) = sp.solve(slope, _U)
     improving = sp.solveset(slope < 0, _U, _POSITIVE)
     region = _gd_region_u()
-    converging_beyond = region.intersect(sp.Interval.open(best, sp.oo))
-    require(converging_beyond == sp.solveset(rate < 1, _U, sp.Interval.open(best, sp.oo)),
+    start = best if diverges_beyond is None else diverges_beyond
+    converging_beyond = region.intersect(sp.Interval.open(start, sp.oo))
+    require(converging_beyond == sp.solveset(rate < 1, _U, sp.Interval.open(start, sp.oo)),
             f"|x_t+1/x_t| = {rate} < 1 beyond {best} disagrees with the Jury region {region}")
     diverging = sp.solveset(rate > 1, _U, _POSITIVE)
     stated_holds = converging_beyond is sp.S.EmptySet
@@ -208,9 +261,12 @@ def momentum_scalar_gd_rate() -> Verdict:
         "rate_improves_on": str(improving),
         "converges_beyond_eta_lam_1_on": str(converging_beyond),
         "diverges_on": str(diverging),
+        "stated_divergence_beyond": number(start),
     }
     if stated_holds:
-        return Verdict("holds", evidence, f"GD diverges for every eta lam > {best}")
+        return Verdict("holds", evidence,
+                       f"|x_t+1 / x_t| = {rate} is smallest at eta lam = {best}, and GD diverges "
+                       f"for every eta lam > {start} (it diverges on {diverging})")
     assert isinstance(converging_beyond, sp.Interval)
     u = (converging_beyond.start + converging_beyond.end) / 2
     closed = sp.simplify(derived.subs(ETA, u / LAM))
@@ -249,11 +305,15 @@ def momentum_scalar_gd_rate() -> Verdict:
     section=SEC_SCALAR,
     statement=r"\begin{bmatrix} v_t \\ x_t \end{bmatrix} = \begin{bmatrix} \beta & \lambda \\ "
     r"-\eta\beta & 1 - \eta\lambda \end{bmatrix} \begin{bmatrix} v_{t-1} \\ x_{t-1} \end{bmatrix}",
+    mutants=[Mutant(r"\begin{bmatrix} v_t \\ x_t \end{bmatrix} = \begin{bmatrix} \beta & \lambda \\ "
+                    r"\eta\beta & 1 - \eta\lambda \end{bmatrix} \begin{bmatrix} v_{t-1} \\ x_{t-1} "
+                    r"\end{bmatrix}",
+                    {"stated": sp.Matrix([[BETA, LAM], [ETA * BETA, 1 - ETA * LAM]])}, "fails")],
 )
-def momentum_matrix_claim() -> Verdict:
+def momentum_matrix_claim(stated: sp.MatrixBase = _STATED_MATRIX) -> Verdict:
+    """The stated iteration matrix of momentum in the state (v, x)."""
     derived = momentum_matrix()
     _, state = method_update("momentum")
-    stated = sp.Matrix([[BETA, LAM], [-ETA * BETA, 1 - ETA * LAM]])
     diff = (derived - stated).applyfunc(sp.expand)
     equal = diff == sp.zeros(2, 2)
     swapped = derived.extract([1, 0], [1, 0])
@@ -290,8 +350,9 @@ def momentum_matrix_claim() -> Verdict:
     return Verdict(
         "holds" if ok else "refuted",
         evidence,
-        f"Jacobian of (v, x) -> (beta v + lam x, x - eta(beta v + lam x)) = {derived.tolist()}; "
-        f"R^t predicts the runs within {max(err_x, err_v):.1e}",
+        f"Jacobian of (v, x) -> (beta v + lam x, x - eta(beta v + lam x)) = {derived.tolist()}"
+        f"{'' if ok else f', not {stated.tolist()}'}; R^t predicts the runs within "
+        f"{tol:g}",
         None if ok else sp.latex(derived),
     )
 
@@ -306,10 +367,21 @@ def _momentum_region() -> Any:
     source=TEXTBOOK,
     section=SEC_SCALAR,
     statement=r"\text{momentum converges when } 0 < \eta\lambda < 2 + 2\beta",
+    mutants=[
+        Mutant(r"\text{momentum converges when } 0 < \eta\lambda < 2 + 2\beta \text{ and } "
+               r"-1 < \beta < 1", {"extra": (BETA > -1, BETA < 1)}, "holds"),
+        Mutant(r"\text{momentum converges when } 0 < \eta\lambda < 2 + 3\beta",
+               {"upper": 2 + 3 * BETA}, "fails"),
+    ],
 )
-def momentum_region() -> Verdict:
+def momentum_region(upper: sp.Expr = 2 + 2 * BETA, extra: tuple[Any, ...] = ()) -> Verdict:
+    """The stated region ``0 < eta lam < upper`` (and the conditions ``extra``) against Jury's.
+
+    "conditional" when it agrees with the derived region for the textbook's
+    beta in [0, 1) and fails only outside; "refuted" when it is wrong there too.
+    """
     derived = _in_u(_momentum_region())
-    stated = sp.And(_U > 0, _U < 2 + 2 * BETA)
+    stated = sp.And(_U > 0, _U < upper, *extra)
     atoms = list(derived.args) if isinstance(derived, sp.And) else [derived]
     missing = [a for a in atoms if not (a.free_symbols <= {_U, BETA} and _U in a.free_symbols)]
     textbook_beta = sp.Interval.Ropen(0, 1)
@@ -343,8 +415,22 @@ def momentum_region() -> Verdict:
                 f"in the derived region: {inside_region}")
         evidence[f"beta_0.5_eta_lam_{float(u_side):g}_abs_x_400"] = x400
     evidence["boundary_eta_lam_at_beta_0.5"] = number(edge)
+    evidence["stated_region"] = str(stated)
+    missed = [(b, u) for b in grid_b for u in grid_u
+              if bool(derived.subs({BETA: b, _U: u})) and not bool(stated.subs({BETA: b, _U: u}))]
+    eta_lam = sp.Symbol(r"\eta\lambda", positive=True)
+    if not counter and missed:
+        b, u = missed[0]
+        return Verdict(
+            "refuted", evidence,
+            f"Jury (u = eta lam): {derived}; the statement {stated} excludes beta={b}, eta lam={u}, "
+            f"where momentum converges",
+            rf"0 < \eta\lambda,\ {sp.latex(derived.subs(_U, eta_lam))}",
+        )
     if not counter:
-        return Verdict("holds", evidence, f"derived region {derived} equals the statement")
+        return Verdict("holds", evidence,
+                       f"Jury (u = eta lam): {derived}; no grid point satisfies the statement "
+                       f"outside it")
     b, u = max(counter, key=lambda p: (p[0], -p[1]))
     rho = float(spectral_radius("momentum", float(u), 1.0, float(b)))
     traj = _textbook_momentum(1.0, 1.0, float(u), float(b), 60)
@@ -366,6 +452,15 @@ def momentum_region() -> Verdict:
         "abs_x_60_torch_sgd": torch_x,
     })
     eta_lam = sp.Symbol(r"\eta\lambda", positive=True)
+    if not agree_inside:
+        return Verdict(
+            "refuted",
+            evidence,
+            f"Jury (u = eta lam): {derived}; the statement {stated} also admits beta={b}, "
+            f"eta lam={u}, where rho = {rho:.3g} and |x_60| = {abs(traj[-1]):.3g}, and it "
+            f"disagrees with the derived region for beta in [0, 1)",
+            rf"0 < \eta\lambda,\ {sp.latex(derived.subs(_U, eta_lam))}",
+        )
     return Verdict(
         "conditional",
         evidence,
@@ -383,8 +478,13 @@ def momentum_region() -> Verdict:
     section=SEC_SCALAR,
     statement=r"0 < \eta\lambda < 2 + 2\beta \text{ is a larger range of feasible parameters "
     r"than } 0 < \eta\lambda < 2 \text{ for gradient descent}",
+    mutants=[Mutant(r"\text{for every } \beta \in (-1, 1):\ 0 < \eta\lambda < 2 + 2\beta \text{ is a "
+                    r"larger range of feasible parameters than } 0 < \eta\lambda < 2 \text{ for "
+                    r"gradient descent}", {"beta_range": sp.Interval.open(-1, 1)}, "fails")],
 )
-def momentum_range() -> Verdict:
+def momentum_range(beta_range: sp.Interval = _OPEN_UNIT) -> Verdict:
+    """Whether momentum's range is wider than GD's for every beta in ``beta_range``
+    (the textbook's momentum has 0 < beta < 1)."""
     gd = _gd_region_u()
     region = _in_u(_momentum_region())
     rows = {}
@@ -398,7 +498,7 @@ def momentum_range() -> Verdict:
              if _U in a.free_symbols]
     (bound,) = sp.solve(upper[0].lhs - upper[0].rhs, _U) if upper else (sp.nan,)
     gd_end = gd.end if isinstance(gd, sp.Interval) else sp.nan
-    wider_for = sp.solveset(bound - gd_end > 0, BETA, sp.Interval.open(0, 1))
+    wider_for = sp.solveset(bound - gd_end > 0, BETA, beta_range)
     # witness: eta lam = 3 lies outside GD's range but inside momentum's for beta = 0.9
     u, b = 3.0, 0.9
     mom = run("momentum", EigenQuadratic([1.0]), [1.0], 400, eta=u, beta=b)
@@ -411,7 +511,7 @@ def momentum_range() -> Verdict:
     require((mom_end < 1e-6) == in_momentum and gd_div == (not in_gd),
             f"eta lam = {u}: momentum (beta {b}) |x_400| = {mom_end:.3g}, in region: {in_momentum}; "
             f"GD diverged: {gd_div}, in region: {in_gd}")
-    ok = larger and wider_for == sp.Interval.open(0, 1)
+    ok = larger and wider_for == beta_range
     return Verdict(
         "holds" if ok else "refuted",
         {
@@ -419,12 +519,15 @@ def momentum_range() -> Verdict:
             "momentum_regions_eta_lam": rows,
             "momentum_upper_end": str(bound),
             "wider_than_gd_for_beta_in": str(wider_for),
+            "stated_for_beta_in": str(beta_range),
             "witness_eta_lam": u, "witness_beta": b,
             "momentum_abs_x_400": mom_end,
             "gd_diverged_at": gd_run.diverged_at,
         },
-        f"upper end {bound} > {gd_end} for beta in {wider_for}; at eta lam = {u:g} momentum "
-        f"(beta = {b}) reaches |x_400| = {mom_end:.1e} while GD diverges",
+        f"upper end {bound} > {gd_end} for beta in {wider_for}"
+        f"{'' if ok else f' only, not all of {beta_range}'}; at eta lam = {u:g} momentum "
+        f"(beta = {b}) reaches |x_400| = {mom_end:.0e} while GD "
+        f"{'diverges' if gd_div else f'reaches {float(abs(gd_run.x[-1, 0])):.1e}'}",
         None if ok else rf"\eta\lambda < {sp.latex(bound)} \text{{ is wider than GD's }} "
         rf"\eta\lambda < {sp.latex(gd_end)} \text{{ only for }} \beta \in {sp.latex(wider_for)}",
     )
@@ -435,8 +538,12 @@ def momentum_range() -> Verdict:
     source=TEXTBOOK,
     section=SEC_SCALAR,
     statement=r"\text{in general, a large value of } \beta \text{ is desirable}",
+    mutants=[Mutant(r"\text{on } 0.1x_1^2 + 2x_2^2,\ \beta = 0.405 \text{ is desirable}",
+                    {"beta": 0.405}, "holds")],
 )
-def large_beta() -> Verdict:
+def large_beta(beta: float = 0.9) -> Verdict:
+    """Whether ``beta`` (the statement's "large" value, 0.9 in the chapter) at its best eta is
+    as fast as the optimal tuning on the chapter's quadratic: 1 - rate within 1% of the best."""
     z = sp.Symbol("z")
     p = characteristic_polynomial(momentum_matrix(), z)
     product = p.all_coeffs()[-1] / p.LC()  # Vieta: product of the two roots
@@ -452,8 +559,7 @@ def large_beta() -> Verdict:
     growth = {}
     for kappa in (10, 100, 10_000):
         growth[str(kappa)] = float(optimal_parameters("momentum", 1, kappa)["beta"])
-    # best eta for beta = 0.9 on a fine grid, and the runs
-    beta = 0.9
+    # best eta for the stated beta on a fine grid, and the runs
     bound_09 = float(bound.subs(BETA, exact(beta)))
     etas = np.linspace(0.01, 1.9 * 2 / float(hi), 2000)
     worst = np.max(spectral_radius("momentum", etas[:, None], lams, beta), axis=-1)
@@ -469,19 +575,26 @@ def large_beta() -> Verdict:
     # fitted on 130 steps of a 2-D run: transient terms leave ~1-2% in the fitted rate
     agree("fitted rate at the optimal (eta, beta)", measured_star, rate_star, 0.02)
     agree(f"fitted rate at beta = {beta} and its best eta", measured_09, rate_09, 0.02)
-    always = rate_09 <= rate_star + 1e-9
+    # "desirable": converges within 1% of the optimal speed 1 - rate (the eta grid's spacing
+    # moves the best grid rate by < 1e-3 of 1 - rate)
+    always = (1 - rate_09) >= 0.99 * (1 - rate_star)
     evidence = {
         "root_product": str(product),
         "rate_lower_bound": str(bound),
         "eigenvalues": lams.tolist(),
         "optimal_beta": beta_star, "optimal_eta": float(best["eta"]), "optimal_rate": rate_star,
+        "condition_number": float(hi / lo),
         "optimal_beta_by_condition_number": growth,
-        "beta_0.9_best_eta": eta_09, "beta_0.9_best_rate": rate_09,
-        "rate_lower_bound_at_beta_0.9": bound_09,
-        "measured_rate_optimal": measured_star, "measured_rate_beta_0.9": measured_09,
+        f"beta_{beta:g}_best_eta": eta_09, f"beta_{beta:g}_best_rate": rate_09,
+        f"rate_lower_bound_at_beta_{beta:g}": bound_09,
+        "measured_rate_optimal": measured_star, f"measured_rate_beta_{beta:g}": measured_09,
     }
+    evidence["stated_beta"] = beta
+    evidence["speed_tolerance"] = 0.01
     if always:
-        return Verdict("holds", evidence, f"beta = {beta} is as fast as the optimal tuning")
+        return Verdict("holds", evidence,
+                       f"beta = {beta} at its best eta gives rate {rate_09:.3f}, within 1% of the "
+                       f"optimal {rate_star:.3f} (beta = {beta_star:.3f})")
     return Verdict(
         "conditional",
         evidence,
@@ -501,11 +614,14 @@ def large_beta() -> Verdict:
     section=SEC_WEIGHT,
     statement=r"\sum_{\tau \ge 0} \beta^\tau = \frac{1}{1-\beta} \text{ so momentum takes steps "
     r"of size } \frac{\eta}{1-\beta}",
+    mutants=[Mutant(r"\sum_{\tau \ge 0} \beta^\tau = \frac{1}{1+\beta} \text{ so momentum takes "
+                    r"steps of size } \frac{\eta}{1+\beta}", {"stated": 1 / (1 + _BETA_REAL)}, "fails")],
 )
-def momentum_effective_weight() -> Verdict:
-    b = sp.Symbol("beta", real=True)
+def momentum_effective_weight(stated: sp.Expr = 1 / (1 - _BETA_REAL)) -> Verdict:
+    """The stated value of the geometric series (the step multiplier) against ``summation``."""
+    b = _BETA_REAL
     derived = effective_weight(b)
-    same = sp.simplify(derived - 1 / (1 - b)) == 0
+    same = sp.simplify(derived - stated) == 0
     # witness: a constant gradient c, steps approach eta c / (1 - beta)
     eta, beta, c, steps = 0.01, 0.9, 2.0, 300
     problem = ConstantGradient([c])
@@ -529,8 +645,8 @@ def momentum_effective_weight() -> Verdict:
             "step_over_eta_g_own": ratio_own, "step_over_eta_g_torch_sgd": ratio_torch,
             "predicted": target, "tolerance": tol,
         },
-        f"summation gives {derived}; with a constant gradient the step is {ratio_own:.10f} "
-        f"eta g (beta = {beta}; predicted {target:g})",
+        f"summation gives {derived}{'' if ok else f', not {stated}'}; with a constant gradient "
+        f"the step is {ratio_own:.10f} eta g (beta = {beta}; predicted {target:g})",
         None if ok else rf"\sum_\tau \beta^\tau = {sp.latex(derived)}",
     )
 
@@ -540,9 +656,11 @@ def momentum_effective_weight() -> Verdict:
     source=TEXTBOOK,
     section="Momentum, Implementation from Scratch",
     statement=r"\beta = 0.9 \text{ amounts to an effective sample size of } \frac{1}{1-0.9} = 10",
+    mutants=[Mutant(r"\beta = 0 \text{ amounts to an effective sample size of } \frac{1}{1-0} = 1",
+                    {"beta": sp.Integer(0)}, "holds")],
 )
-def momentum_effective_samples() -> Verdict:
-    beta = sp.Rational(9, 10)
+def momentum_effective_samples(beta: sp.Rational = _NINE_TENTHS) -> Verdict:
+    """Whether 1/(1 - beta) is the variance-equivalent sample size of momentum's average."""
     total = effective_weight(beta)
     kish = effective_sample_size(beta)
     lag = mean_lag(beta)
@@ -568,7 +686,9 @@ def momentum_effective_samples() -> Verdict:
         "relative_tolerance": tol,
     }
     if total == kish:
-        return Verdict("holds", evidence, f"total weight = variance-equivalent size = {total}")
+        return Verdict("holds", evidence,
+                       f"total weight = variance-equivalent size = {total}; {K} noisy chains give "
+                       f"{measured:.2f}")
     return Verdict(
         "conditional",
         evidence,
@@ -586,8 +706,11 @@ def momentum_effective_samples() -> Verdict:
     section="Momentum, exercise 1 (seed's answer)",
     statement=r"\text{high learning rate with low momentum, and low learning rate with high "
     r"momentum, both converge fast with low loss}",
+    mutants=[Mutant(r"\text{learning rate 5 with momentum 0.2, and learning rate 0.002 with momentum "
+                    r"0.9, both converge fast with low loss}", {"high_eta": 5.0}, "fails")],
 )
-def answers_ex1() -> Verdict:
+def answers_ex1(high_eta: float = 0.02) -> Verdict:
+    """The seed's answer with its "high" learning rate ``high_eta`` (0.02 in its experiment)."""
     # (1) the slow root of det(zI - R) for small eta lam: 1 - eta lam / (1 - beta) + O((eta lam)^2)
     z, d = sp.Symbol("z"), sp.Symbol("delta")
     p = characteristic_polynomial(momentum_matrix(), z).as_expr()
@@ -602,8 +725,8 @@ def answers_ex1() -> Verdict:
     H = data.hessian()
     problems = {"textbook_2d": np.asarray(textbook_2d().eigenvalues, float),
                 "regression": np.linalg.eigvalsh(H)}
-    pairs = {"high_eta_low_beta": (0.02, 0.2), "low_eta_high_beta": (0.002, 0.9),
-             "high_eta_high_beta": (0.02, 0.9), "low_eta_low_beta": (0.002, 0.2),
+    pairs = {"high_eta_low_beta": (high_eta, 0.2), "low_eta_high_beta": (0.002, 0.9),
+             "high_eta_high_beta": (high_eta, 0.9), "low_eta_low_beta": (0.002, 0.2),
              "mid_eta_mid_beta": (0.0125, 0.5)}
     etas = np.geomspace(1e-3, 3.0, 71)
     betas = np.linspace(0.0, 0.95, 39)
@@ -637,6 +760,19 @@ def answers_ex1() -> Verdict:
             "best_on_grid": {"eta": float(E[i]), "beta": float(B[i]), "rate": float(rho[i])},
             "rates": rates,
         }
+    seed_pairs = ("high_eta_low_beta", "low_eta_high_beta")
+    leaving = [(m, k) for m in maps for k in seed_pairs if maps[m]["rates"][k] >= 1]
+    if leaving:
+        # a seed pair outside the stability region: no run needed to refute "both converge"
+        m, k = leaving[0]
+        return Verdict(
+            "refuted",
+            {"stability_upper_end_eta_lam": str(u_max), "data": data.source,
+             "pairs_eta_beta": {k: list(v) for k, v in pairs.items()}, "rate_maps": maps},
+            f"the pair (eta, beta) = {pairs[k]} has spectral radius {maps[m]['rates'][k]:.3g} >= 1 "
+            f"on {m}: it diverges",
+            rf"\text{{a seed pair leaves the region }} \eta\lambda_{{\max}} < {sp.latex(u_max)}",
+        )
     # (3) full-batch runs on the regression quadratic: measured against predicted rates
     quad = EigenQuadratic.from_matrix(H, -data.A.T @ data.y / data.n,
                                       float(data.y @ data.y) / (2 * data.n))
@@ -663,8 +799,6 @@ def answers_ex1() -> Verdict:
     min_loss = data.min_loss()
     eff = {k: float(e * effective_weight(exact(b))) for k, (e, b) in pairs.items()}
     reg = maps["regression"]["rates"]
-    seed_pairs = ("high_eta_low_beta", "low_eta_high_beta")
-    both_converge = all(maps[m]["rates"][k] < 1 for m in maps for k in seed_pairs)
     beaten = all(maps[m]["rates"]["high_eta_high_beta"] < min(maps[m]["rates"][k] for k in seed_pairs)
                  for m in maps)
     same_speed = abs(np.log((1 - reg[seed_pairs[0]]) / (1 - reg[seed_pairs[1]]))) < np.log(1.5)
@@ -688,12 +822,20 @@ def answers_ex1() -> Verdict:
         f"{minibatch['high_eta_low_beta']:.4f}, {minibatch['low_eta_high_beta']:.4f} vs high/high "
         f"{minibatch['high_eta_high_beta']:.4f}, low/low {minibatch['low_eta_low_beta']:.4f}"
     )
-    if not both_converge:
-        return Verdict("refuted", evidence, summary,
-                       rf"\text{{a seed pair leaves the region }} \eta\lambda_{{\max}} < "
-                       rf"{sp.latex(u_max)}")
     if not beaten and same_speed:
         return Verdict("holds", evidence, summary)
+    # the high/high pair against the seed's pairs: speed (rate) and minibatch loss, compared
+    hh = "high_eta_high_beta"
+    faster = reg[hh] < min(reg[k] for k in seed_pairs)
+    noisier = minibatch[hh] > max(minibatch[k] for k in seed_pairs)
+    speed = "faster" if faster else "no faster"
+    floor = "higher" if noisier else "lower"
+    joint = "but" if faster == noisier else "and"
+    hh_text = f"high/high converges {speed} {joint} to a {floor} minibatch loss"
+    # "nearly equal": effective steps within a factor 1.5 (the same threshold as same_speed)
+    same_eff = abs(np.log(eff[seed_pairs[0]] / eff[seed_pairs[1]])) < np.log(1.5)
+    evidence["high_high_faster"] = bool(faster)
+    evidence["high_high_higher_minibatch_loss"] = bool(noisier)
     step_latex = sp.latex(ETA / sp.simplify(1 / effective_weight(BETA)))
     rate_latex = sp.latex(sp.Symbol(r"\eta\lambda_{\min}") / sp.simplify(1 / slope))
     return Verdict(
@@ -702,7 +844,6 @@ def answers_ex1() -> Verdict:
         summary,
         rf"\text{{speed is set by the effective step }} {step_latex} \text{{ inside }} "
         rf"\eta\lambda_{{\max}} < {sp.latex(u_max)}:\ 1-\rho \approx {rate_latex};\ "
-        rf"\text{{the two pairs have nearly equal effective steps }} ({eff['high_eta_low_beta']:.3f},"
-        rf"\ {eff['low_eta_high_beta']:.3f}) \text{{; high/high converges faster but to a higher "
-        rf"minibatch noise floor}}",
+        rf"\text{{the two pairs have {'nearly equal' if same_eff else 'different'} effective steps }} "
+        rf"({eff['high_eta_low_beta']:.3f},\ {eff['low_eta_high_beta']:.3f})\text{{; {hh_text}}}",
     )

@@ -18,7 +18,7 @@ from optheory.symbolic.quadratic import (
     quadratic_minimizer,
 )
 from optheory.verification.claims._util import agree, find_counterexample, number, require
-from optheory.verification.registry import Verdict, claim
+from optheory.verification.registry import Mutant, Verdict, claim
 
 TEXTBOOK = "textbook"
 SEED_001 = "seed 001_439b5f8932771f95"
@@ -80,17 +80,19 @@ def _gd_limit(Q: list[list[int]], c: list[int], b: int) -> np.ndarray:
     return np.asarray(traj.x[-1])
 
 
-def _minimizer_check() -> Verdict:
+def _minimizer_check(x_sign: int, h_sign: int) -> Verdict:
+    """The stated x* = x_sign Q^-1 c and h* = b + h_sign c^T Q^-1 c / 2 against the derivation."""
     residual, holds = general_minimizer_identity()
     x_star, h_min = quadratic_minimizer(_Q, _C, _B)
     Q, c = sp.Matrix(_Q), sp.Matrix(_C)
-    stated_x = -Q.inv() * c
-    stated_h = _B - sp.Rational(1, 2) * (c.T * Q.inv() * c)[0, 0]
+    stated_x = x_sign * Q.inv() * c
+    stated_h = _B + h_sign * sp.Rational(1, 2) * (c.T * Q.inv() * c)[0, 0]
     measured = _gd_limit(_Q, _C, _B)
     # GD with eta = 1/lambda_max contracts by (1 - lambda_min/lambda_max) per step;
     # here that is ~0.55, so 400 steps leave an error far below 1e-12.
+    tol = 1e-12
     gap = agree("GD's limit against the derived minimizer", measured,
-                np.array(x_star, dtype=float).ravel(), 1e-12)
+                np.array(x_star, dtype=float).ravel(), tol)
     ok = holds and x_star == stated_x and h_min == stated_h
     return Verdict(
         "holds" if ok else "refuted",
@@ -99,11 +101,17 @@ def _minimizer_check() -> Verdict:
             "example_Q": _Q, "example_c": _C, "example_b": _B,
             "derived_x_star": [number(v) for v in x_star],
             "derived_h_min": number(h_min),
+            "stated_x_star": [number(v) for v in stated_x],
+            "stated_h_min": number(stated_h),
             "gd_limit": measured.tolist(),
             "gd_gap": gap,
             "tolerance": 1e-12,
         },
-        f"sympy: h(x*+d) - h* - d^T Q d/2 = {residual} for all n; GD reaches x* within {gap:.1e}",
+        (f"sympy: h(x*+d) - h* - d^T Q d/2 = {residual} for all n; GD reaches x* within "
+         f"{tol:g}" if ok else
+         f"on the example the minimizer is {[number(v) for v in x_star]} with h* = {number(h_min)} "
+         f"(GD reaches it within {tol:g}); the statement gives {[number(v) for v in stated_x]}, "
+         f"{number(stated_h)}"),
         None if ok else rf"x^\star = {_general_latex()['x_star']},\ h^\star = {_general_latex()['h_star']}",
     )
 
@@ -113,9 +121,11 @@ def _minimizer_check() -> Verdict:
     source=TEXTBOOK,
     section=SECTION,
     statement=r"x^\star = -Q^{-1} c,\quad \min_x h(x) = b - \tfrac12 c^\top Q^{-1} c",
+    mutants=[Mutant(r"x^\star = Q^{-1} c,\quad \min_x h(x) = b - \tfrac12 c^\top Q^{-1} c",
+                    {"x_sign": 1}, "fails")],
 )
-def momentum_minimizer() -> Verdict:
-    return _minimizer_check()
+def momentum_minimizer(x_sign: int = -1, h_sign: int = -1) -> Verdict:
+    return _minimizer_check(x_sign, h_sign)
 
 
 @claim(
@@ -123,15 +133,11 @@ def momentum_minimizer() -> Verdict:
     source=SEED_001,
     section="Momentum, exercise 3 (seed's answer)",
     statement=r"\operatorname{argmin} h = -Q^{-1} c,\quad \min h = b - \tfrac12 c^\top Q^{-1} c",
+    mutants=[Mutant(r"\operatorname{argmin} h = -Q^{-1} c,\quad \min h = b + \tfrac12 c^\top "
+                    r"Q^{-1} c", {"h_sign": 1}, "fails")],
 )
-def answers_ex3() -> Verdict:
-    return _minimizer_check()
-
-
-def _stated_vs_true(stated_shift_sign: int) -> tuple[sp.Matrix, sp.Matrix]:
-    """The textbook's shift x - Q^{-1}c (sign -1) against the derived x - x*."""
-    Q, c = sp.Matrix(_Q), sp.Matrix(_C)
-    return stated_shift_sign * Q.inv() * c, quadratic_minimizer(_Q, _C, _B)[0]
+def answers_ex3(x_sign: int = -1, h_sign: int = -1) -> Verdict:
+    return _minimizer_check(x_sign, h_sign)
 
 
 @claim(
@@ -139,12 +145,15 @@ def _stated_vs_true(stated_shift_sign: int) -> tuple[sp.Matrix, sp.Matrix]:
     source=TEXTBOOK,
     section=SECTION,
     statement=r"h(x) = \tfrac12 (x - Q^{-1}c)^\top Q (x - Q^{-1}c) + b - \tfrac12 c^\top Q^{-1} c",
+    mutants=[Mutant(r"h(x) = \tfrac12 (x + Q^{-1}c)^\top Q (x + Q^{-1}c) + b - \tfrac12 c^\top "
+                    r"Q^{-1} c", {"shift_sign": 1}, "holds")],
 )
-def momentum_completed_square() -> Verdict:
+def momentum_completed_square(shift_sign: int = -1) -> Verdict:
+    """The stated form with the shift ``x + shift_sign Q^-1 c``."""
     forms = completed_square(_Q, _C, _B)
     h, x = quadratic_expression(_Q, _C, _B)
     Q, c = sp.Matrix(_Q), sp.Matrix(_C)
-    shift = Q.inv() * c
+    shift = -shift_sign * Q.inv() * c
     stated = (sp.Rational(1, 2) * (x - shift).T * Q * (x - shift))[0, 0] + forms.h_min
     residual = sp.expand(h - stated)
     if residual == 0:
@@ -181,12 +190,14 @@ def momentum_completed_square() -> Verdict:
     source=TEXTBOOK,
     section=SECTION,
     statement=r"\nabla h(x) = Q\,(x - Q^{-1} c)",
+    mutants=[Mutant(r"\nabla h(x) = Q\,(x + Q^{-1} c)", {"shift_sign": 1}, "holds")],
 )
-def momentum_gradient() -> Verdict:
+def momentum_gradient(shift_sign: int = -1) -> Verdict:
+    """The stated gradient ``Q (x + shift_sign Q^-1 c)``."""
     forms = completed_square(_Q, _C, _B)
     x = forms.variables
     Q, c = sp.Matrix(_Q), sp.Matrix(_C)
-    stated = Q * (x - Q.inv() * c)
+    stated = Q * (x + shift_sign * Q.inv() * c)
     residual = (forms.gradient - stated).applyfunc(sp.expand)
     if residual == sp.zeros(2, 1):
         return Verdict("holds", {"residual": "0"}, "gradient equals the stated form")
@@ -218,13 +229,16 @@ def momentum_gradient() -> Verdict:
     section=SECTION,
     statement=r"z = O(x - Q^{-1}c) \Rightarrow h = \tfrac12 z^\top \Lambda z + b',\ "
     r"b' = b - \tfrac12 c^\top Q^{-1} c",
+    mutants=[Mutant(r"z = O(x + Q^{-1}c) \Rightarrow h = \tfrac12 z^\top \Lambda z + b',\ "
+                    r"b' = b - \tfrac12 c^\top Q^{-1} c", {"shift_sign": 1}, "holds")],
 )
-def momentum_eigen_change() -> Verdict:
+def momentum_eigen_change(shift_sign: int = -1) -> Verdict:
+    """The stated change of variables ``z = O (x + shift_sign Q^-1 c)``."""
     eig = eigen_form(_Q, _C, _B)
     h, x = quadratic_expression(_Q, _C, _B)
     Q, c = sp.Matrix(_Q), sp.Matrix(_C)
     _, h_min = quadratic_minimizer(_Q, _C, _B)
-    z_stated = eig.O * (x - Q.inv() * c)
+    z_stated = eig.O * (x + shift_sign * Q.inv() * c)
     stated = (sp.Rational(1, 2) * z_stated.T * eig.Lambda * z_stated)[0, 0] + h_min
     residual = sp.simplify(sp.expand(h - stated))
     if residual == 0:
@@ -252,14 +266,28 @@ def momentum_eigen_change() -> Verdict:
     )
 
 
+_ETA = sp.Symbol("eta", positive=True)
+
+
 @claim(
     "momentum.gd-in-z",
     source=TEXTBOOK,
     section=SECTION,
     statement=r"z_t = z_{t-1} - \Lambda z_{t-1} = (I - \Lambda) z_{t-1}",
+    mutants=[
+        Mutant(r"z_t = z_{t-1} - \eta\Lambda z_{t-1} = (I - \eta\Lambda) z_{t-1}",
+               {"coefficient": _ETA}, "holds"),
+        Mutant(r"z_t = z_{t-1} + \Lambda z_{t-1} = (I + \Lambda) z_{t-1}",
+               {"coefficient": -1}, "fails"),
+    ],
 )
-def momentum_gd_in_z() -> Verdict:
-    eta = sp.Symbol("eta", positive=True)
+def momentum_gd_in_z(coefficient: sp.Expr | int = 1) -> Verdict:
+    """The stated iteration ``z_t = (I - coefficient * Lambda) z_{t-1}`` against GD's.
+
+    "conditional" when some step size eta > 0 makes the statement true,
+    "refuted" when none does.
+    """
+    eta = _ETA
     eig = eigen_form(_Q, _C, _B)
     forms = completed_square(_Q, _C, _B)
     x = forms.variables
@@ -269,9 +297,10 @@ def momentum_gd_in_z() -> Verdict:
     zs = sp.Matrix(sp.symbols("z1:3", real=True))
     sub = dict(zip(x, eig.O.T * zs + forms.x_star, strict=True))
     z_next = z_of(x_next).subs(sub).applyfunc(sp.simplify)
-    derived = (z_next.jacobian(zs)).applyfunc(sp.simplify)
-    stated = sp.eye(2) - eig.Lambda
-    solutions = sp.solve(list(derived - stated), eta, dict=True)
+    derived = (z_next.jacobian(zs)).applyfunc(lambda e: sp.simplify(sp.radsimp(e)))
+    stated = sp.eye(2) - sp.sympify(coefficient) * eig.Lambda
+    difference = (derived - stated).applyfunc(lambda e: sp.simplify(sp.radsimp(e)))
+    solutions = [] if difference == sp.zeros(2, 2) else sp.solve(list(difference), eta, dict=True)
     # numeric witness: GD with eta = 0.1 on the rotated example, 5 steps, against both
     # iteration matrices carried back to x: x_t - x* = O^T M O (x_{t-1} - x*)
     eta_value, steps = sp.Rational(1, 10), 5
@@ -281,10 +310,10 @@ def momentum_gd_in_z() -> Verdict:
     x_star = np.array(forms.x_star, dtype=float).ravel()
 
     def predict(M: sp.Matrix) -> np.ndarray:
-        step = np.array((eig.O.T * M * eig.O).evalf(30), dtype=float)
+        step = np.array((eig.O.T * M.subs(eta, eta_value) * eig.O).evalf(30), dtype=float)
         return x_star + np.linalg.matrix_power(step, steps) @ (x0 - x_star)
 
-    pred_eta = predict(derived.subs(eta, eta_value))
+    pred_eta = predict(derived)
     pred_stated = predict(stated)
     # 5 GD steps in float64 and a 2x2 matrix power: rounding of a few ulps of values <= 2
     tol = 1e-13
@@ -297,27 +326,39 @@ def momentum_gd_in_z() -> Verdict:
         lambda e: sp.simplify(sp.radsimp(e))) == sp.zeros(2, 2)
     derived_text = str(generic) if is_generic else str(derived.tolist())
     derived_latex = sp.latex(generic, order="none") if is_generic else sp.latex(derived)
-    holds_always = derived == stated
-    if holds_always:
-        return Verdict("holds", {"iteration_matrix": str(derived), "error_vs_derived": err_eta},
-                       "GD in z is (I - Lambda) z")
+    stated_text = str(sp.Symbol("I") - sp.sympify(coefficient) * sp.Symbol("Lambda"))
+    lams = [sp.nsimplify(eig.Lambda[i, i]) for i in range(2)]
+    evidence = {
+        "derived_iteration_matrix": derived_text,
+        "Lambda_diagonal": [str(v) for v in lams],
+        "derived_is_I_minus_eta_Lambda": bool(is_generic),
+        "stated_iteration_matrix": stated_text,
+        "equal_only_for": [str(sol[eta]) for sol in solutions],
+        "eta": float(eta_value),
+        "gd_z5_measured": z[-1].tolist(),
+        "gd_x5_measured": traj.x[-1].tolist(),
+        "error_vs_derived": err_eta,
+        "error_vs_stated": err_stated,
+        "tolerance": tol,
+    }
+    if difference == sp.zeros(2, 2):
+        return Verdict("holds", evidence,
+                       f"GD in z is z_t = ({derived_text}) z_(t-1), as stated (GD at eta="
+                       f"{eta_value}: error below {tol:g})")
+    if not solutions:
+        return Verdict(
+            "refuted",
+            evidence,
+            f"derived z_t = ({derived_text}) z_(t-1); no step size eta > 0 gives {stated_text} "
+            f"(GD at eta={eta_value}: error below {tol:g} vs {err_stated:.2g})",
+            rf"z_t = \left({derived_latex}\right) z_{{t-1}}",
+        )
     return Verdict(
         "conditional",
-        {
-            "derived_iteration_matrix": str(derived),
-            "derived_is_I_minus_eta_Lambda": bool(is_generic),
-            "stated_iteration_matrix": str(stated),
-            "equal_only_for": [str(sol[eta]) for sol in solutions],
-            "eta": float(eta_value),
-            "gd_z5_measured": z[-1].tolist(),
-            "gd_x5_measured": traj.x[-1].tolist(),
-            "error_vs_I_minus_eta_Lambda": err_eta,
-            "error_vs_I_minus_Lambda": err_stated,
-            "tolerance": tol,
-        },
+        evidence,
         f"derived z_t = ({derived_text}) z_(t-1); the statement is the case eta = "
         f"{', '.join(str(sol[eta]) for sol in solutions)} (GD at eta={eta_value}: error "
-        f"{err_eta:.1e} vs {err_stated:.2g})",
+        f"below {tol:g} vs {err_stated:.2g})",
         rf"z_t = \left({derived_latex}\right) z_{{t-1}}"
         rf"\ (\text{{the stated form is the case }} "
         rf"{', '.join(sp.latex(sp.Eq(eta, sol[eta])) for sol in solutions)})",
