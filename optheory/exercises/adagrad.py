@@ -22,6 +22,10 @@ from optheory.exercises.minibatch_sgd import data_inputs
 from optheory.numeric.problems import EigenQuadratic, textbook_2d, textbook_2d_rotated
 from optheory.numeric.run import run
 from optheory.numeric.trajectory import overflow_ok
+from optheory.reproducible import gap_bound, gap_text
+
+#: Relative gap allowed between ||Uc - U delta|| and ||c - delta|| in float64 (10 x 10 products).
+_ORTHOGONAL_TOL = 1e-12
 
 TEXTBOOK_LENET_NOTE = (
     "LeNet on Fashion-MNIST is not available offline (no data set download, no network "
@@ -66,7 +70,8 @@ def orthogonal_invariance(ctx: Context) -> Draft:
         f"and delta as symbolic n x n and n x 1 matrices (residual {residual}: "
         f"{general}), checks it for 2x2 rotations and reflections with a symbolic angle "
         f"({explicit}) and for a three-parameter family of 3x3 orthogonal matrices "
-        f"({cayley}); {trials} random orthogonal 10x10 matrices agree to {worst:.1e} relative. "
+        f"({cayley}); {trials} random orthogonal 10x10 matrices keep the norms to a relative gap "
+        f"{gap_text(worst, _ORTHOGONAL_TOL)} (tolerance {_ORTHOGONAL_TOL:g}). "
         "Consequently, writing a problem in rotated coordinates z = Ux (e.g. the eigenbasis of "
         "a quadratic) keeps the size of every perturbation: a gradient error, a noise vector "
         "or a step of length r in x is one of length r in z, so rates and noise levels "
@@ -79,7 +84,9 @@ def orthogonal_invariance(ctx: Context) -> Draft:
     ]
     numbers = {"general_n": bool(general), "explicit_2x2": explicit, "cayley_3x3": cayley,
                "trials": trials, "dimension": 10,
-               "numeric_max_relative_error": worst}
+               "numeric_max_relative_error": worst, "tolerance": _ORTHOGONAL_TOL,
+               "gap_printed_below": (gap_bound(_ORTHOGONAL_TOL)
+                                     if worst <= gap_bound(_ORTHOGONAL_TOL) else _ORTHOGONAL_TOL)}
     return Draft(answer, derivation, numbers)
 
 

@@ -16,12 +16,14 @@ import numpy as np
 import sympy as sp
 
 from optheory.numeric.backend import torch_available
+from optheory.numeric.lyapunov import SAFETY, lyapunov_run
 from optheory.numeric.optimizers import get_method
 from optheory.numeric.problems import EigenQuadratic, textbook_2d
 from optheory.numeric.run import run
 from optheory.symbolic.adaptive import adagrad_rate_exponent, adagrad_step_factor, lam_derivatives
 from optheory.symbolic.leaky import ema_coefficients, half_life
 from optheory.symbolic.linear import BETA, ETA, iteration_matrix, method_update
+from optheory.verification.claims._sensitivity import first_gap_beyond_rounding
 from optheory.verification.claims._util import agree, exact, number, require, sci_latex
 from optheory.verification.claims._witness import (
     NoisyQuadratic,
@@ -573,13 +575,22 @@ def seed003_rmsprop_form(eps_inside: bool = True) -> Verdict:
                     gamma=a_num, eps=e_num).x
         other_name = "own RMSProp (torch arithmetic)"
     gap = np.max(np.abs(seed_xs - other), axis=1)
-    # equal recursions would agree to rounding (~1e-15 on iterates of size <= 5); different
-    # denominators must show as a visible gap
+    # This run amplifies rounding near the optimum (see optheory.numeric.lyapunov): equal
+    # recursions agree to 1e-12 only up to the rounding horizon computed from the Jacobians
+    # of torch's update along the run, and a difference counts only where rounding cannot
+    # explain it.
+    sens = lyapunov_run("rmsprop", _PROBLEM, _X0, steps, convention="torch", eta=eta,
+                        gamma=a_num, eps=e_num)
+    horizon = sens.horizon(1e-12)
+    first = first_gap_beyond_rounding(seed_xs, other, sens)
+    allowed_first = None if first is None else float(SAFETY * sens.rounding_gap[first])
     if differ:
-        require(float(gap.max()) > 1e-12, f"the derived denominators differ but the runs agree "
-                                          f"to {float(gap.max()):.2g}")
+        require(first is not None and first <= horizon,
+                f"the derived denominators differ but within the rounding horizon ({horizon} "
+                f"steps) the runs differ by no more than rounding explains")
     else:
-        agree("the seed's RMSProp against torch's", float(gap.max()), 0.0, 1e-12)
+        agree("the seed's RMSProp against torch's, up to the rounding horizon",
+              float(gap[: horizon + 1].max()), 0.0, 1e-12)
     evidence = {
         "seed_sigma_squared": str(sp.simplify(sigma2)),
         "seed_denominator_limit_alpha_0.99": str(seed_den),
@@ -589,23 +600,26 @@ def seed003_rmsprop_form(eps_inside: bool = True) -> Verdict:
         "denominators_differ_for_eps_positive": bool(differ),
         "compared_with": other_name,
         "eta": eta, "alpha": a_num, "eps": e_num, "steps": steps,
-        "max_trajectory_gap": float(gap.max()),
         "tolerance": 1e-12,
-        "step_of_max_gap": int(np.argmax(gap)),
-        "final_seed_form": seed_xs[-1].tolist(),
-        "final_torch": other[-1].tolist(),
+        "rounding_horizon": horizon,
+        "first_step_beyond_rounding": first,
+        "gap_at_first_step_beyond_rounding": None if first is None else float(gap[first]),
+        "rounding_allowance_there": allowed_first,
+        "max_gap_within_horizon": float(gap[: horizon + 1].max()),
     }
     if not differ:
         return Verdict("holds", evidence,
                        f"rsolve: the seed's denominator tends to {seed_den}, torch's to {torch_den} "
-                       f"(alpha=0.99); on 0.1x1^2+2x2^2 the trajectories agree within 1e-12")
+                       f"(alpha=0.99); on 0.1x1^2+2x2^2 the trajectories agree within 1e-12 "
+                       f"over the {horizon} steps before rounding can grow past that")
     return Verdict(
         "refuted",
         evidence,
         f"rsolve: the seed's eps accumulates, sigma^2 -> {limit_seed} vs torch's "
         f"{torch_den} (alpha=0.99); equal only for eps = 0; on 0.1x1^2+2x2^2 "
-        f"(lr 0.01, torch defaults) the trajectories differ by up to {gap.max():.3g}, ending at "
-        f"{np.array2string(seed_xs[-1], precision=3)} vs {np.array2string(other[-1], precision=3)}",
+        f"(lr 0.01, torch defaults) the trajectories differ by more than rounding explains from "
+        f"step {first} on ({gap[first]:.0e} where rounding accounts for at most "
+        f"{allowed_first:.0e}), long before this run's rounding horizon (step {horizon})",
         r"v_t = \alpha v_{t-1} + (1-\alpha) g_t^2,\quad w_{t+1} = w_t - "
         r"\frac{\eta}{\sqrt{v_t} + \epsilon} g_t \ (\texttt{torch.optim.RMSprop})",
     )

@@ -18,6 +18,7 @@ import sympy as sp
 from optheory.numeric.backend import torch_available
 from optheory.numeric.optimizers import get_method
 from optheory.numeric.run import run
+from optheory.reproducible import gap_bound, gap_text
 from optheory.symbolic.leaky import (
     bias_correction,
     effective_sample_size,
@@ -354,10 +355,12 @@ def adam_weights_sum(lag_shift: int = 0) -> Verdict:
             "predicted_1_to_8": predicted.tolist(),
             "max_error_vs_1_minus_beta1_t": err,
             "tolerance": tol,
+            "gap_printed_below": (gap_bound(tol) if max(err.values()) <= gap_bound(tol)
+                                  else tol),
         },
         f"unrolled coefficients are (1-beta) beta^(t-i); weights sum to {derived_sum}; Adam's "
-        f"first moment of a unit gradient follows {derived_sum.subs(_B, beta1)} within "
-        f"{max(err.values()):.1e}",
+        f"first moment of a unit gradient follows {derived_sum.subs(_B, beta1)} with a gap "
+        f"{gap_text(max(err.values()), tol)}",
         None if ok else rf"v_t = \sum_{{i=1}}^t {sp.latex(ema_weights(_B, _T - sp.Symbol('i')))} g_i,"
         rf"\ \sum = {sp.latex(derived_sum)}",
     )
