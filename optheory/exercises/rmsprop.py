@@ -138,8 +138,8 @@ def rotated(ctx: Context) -> Draft:
     answer = (
         "RMSProp (eta = 0.4, gamma = 0.9) from (-5, -2), distance to the minimizer after "
         f"20 / 100 / {steps} steps and the first step below {tol}: "
-        + "; ".join(f"{r['problem']}: {r['after_20']:.3g} / {r['after_100']:.3g} / "
-                    f"{r[f'after_{steps}']:.3g}, {count_text(r['steps_to_tol'])}" for r in rows)
+        + "; ".join(f"{r['problem']}: {r['after_20_text']} / {r['after_100_text']} / "
+                    f"{r[f'after_{steps}_text']}, {r['steps_to_tol_text']}" for r in rows)
         + ". On the axis-aligned problem the per-coordinate normalisation makes both "
         "coordinates advance at about eta per step and the first 20 steps almost reach the "
         "minimum; after the rotation each coordinate mixes both curvatures and the same "
