@@ -268,7 +268,7 @@ def lyapunov_run(
     gap = np.full(steps + 1, np.nan)
     sizes[0], gap[0] = _size([x, *(getattr(state, k) for k in names)]), 0.0
     frame = np.eye(n)
-    cov = np.zeros((n, n))
+    root = np.zeros((n, n))  # S with C = S S^T, the rounding covariance
     with overflow_ok():
         for t in range(steps):
             xd = Dual(np.broadcast_to(x, (n, d)), eye[:, 0])
@@ -293,8 +293,12 @@ def lyapunov_run(
             scale = np.concatenate([np.full(d, np.max(np.abs(x))),
                                     *(np.abs(getattr(state, k)) for k in names)])
             delta = ulps * UNIT_ROUNDOFF * scale
-            cov = jac @ cov @ jac.T + np.diag(delta**2)
-            gap[t + 1] = np.sqrt(max(float(np.trace(cov[:d, :d])), 0.0))
+            # square-root form of C <- J C J^T + diag(delta^2): with C = S S^T,
+            # [J S | diag(delta)] has the same Gram matrix as the new S; its QR keeps the
+            # trace a sum of squares (no cancellation between large off-diagonal terms)
+            _, r_factor = np.linalg.qr(np.concatenate([jac @ root, np.diag(delta)], axis=1).T)
+            root = r_factor.T
+            gap[t + 1] = float(np.sqrt(np.sum(root[:d] ** 2)))
     return SensitivityRun(method, convention, dict(resolved), xs, log_growth, sizes, jacobians,
                           gap)
 
