@@ -121,18 +121,16 @@ STEPWISE = [
 ]
 
 
-@pytest.mark.parametrize(("method", "hyper"), STEPWISE)
-def test_each_step_equals_torch_optim_from_its_state(torch_module: ModuleType, method, hyper):
-    # Teacher forcing: before every torch.optim step, feed torch's own iterate and state to
-    # our update and compare the new iterate and state.  This checks the formulas in any
-    # regime, chaotic ones included, without rounding differences compounding.
-    torch = torch_module
-    p, x0 = _problem(3)
+def _teacher_forced(torch, method, hyper, p, x0, steps):
+    """Steps of torch.optim; before each, the own update from torch's iterate and state.
+
+    Yields (x, state, own new x, own new state, torch's new x, torch's new state).
+    """
     spec = get_method(method, "torch")
     resolved = spec.resolve(hyper)
     param = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
     opt = torch_optimizer(method, [param], resolved)
-    for _ in range(300):
+    for _ in range(steps):
         x = param.detach().numpy().copy()
         g = p.grad(x)
         st = opt.state[param]
@@ -141,13 +139,22 @@ def test_each_step_equals_torch_optim_from_its_state(torch_module: ModuleType, m
         param.grad = torch.from_numpy(g.copy())
         opt.step()
         ref_state = _state_from_torch(method, opt.state[param], resolved, x)
+        yield x, state, new_x, new_state, param.detach().numpy().copy(), ref_state
+
+
+@pytest.mark.parametrize(("method", "hyper"), STEPWISE)
+def test_each_step_equals_torch_optim_from_its_state(torch_module: ModuleType, method, hyper):
+    # Teacher forcing: before every torch.optim step, feed torch's own iterate and state to
+    # our update and compare the new iterate and state.  This checks the formulas in any
+    # regime, chaotic ones included, without rounding differences compounding.
+    p, x0 = _problem(3)
+    for _x, _state, new_x, new_state, ref_x, ref_state in _teacher_forced(
+            torch_module, method, hyper, p, x0, 300):
         # Identical inputs, so only rounding differs (torch fuses multiply-adds).  Entries
         # produced by cancellation (s - gbar^2, lerp near zero) carry a few ulps of the
         # array's largest entry; a wrong formula (eps inside vs outside the root, missing
         # bias correction, wrong lerp weight) changes results by far more than 1e-12.
-        for ours, theirs in zip(
-            (new_x, *new_state[1:]), (param.detach().numpy(), *ref_state[1:]), strict=True
-        ):
+        for ours, theirs in zip((new_x, *new_state[1:]), (ref_x, *ref_state[1:]), strict=True):
             np.testing.assert_allclose(
                 ours, theirs, rtol=1e-12, atol=1e-14 * float(np.max(np.abs(theirs)))
             )
@@ -189,26 +196,15 @@ ONE_STEP_ULPS = 8  # a step is a handful of operations; each rounds by at most h
 def test_one_step_equals_torch_optim_in_ulps(torch_module: ModuleType, method, hyper, distance):
     # From every state torch.optim passes through (start far from or right next to the
     # optimum, buffers empty or filled), one own step and one torch step agree to a few ulps.
-    torch = torch_module
     p, _ = _problem(7)
     rng = np.random.default_rng(11)
     x0 = np.asarray(p.x_star) + distance * rng.normal(size=p.dim)
-    spec = get_method(method, "torch")
-    resolved = spec.resolve(hyper)
-    param = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
-    opt = torch_optimizer(method, [param], resolved)
+    resolved = get_method(method, "torch").resolve(hyper)
     worst = 0.0
-    for _ in range(60):
-        x = param.detach().numpy().copy()
-        g = p.grad(x)
-        st = opt.state[param]
-        state = _state_from_torch(method, st, resolved, x) if st else spec.init(x, resolved)
-        new_x, new_state = spec.update(g, state, x, resolved)
-        param.grad = torch.from_numpy(g.copy())
-        opt.step()
-        ref_state = _state_from_torch(method, opt.state[param], resolved, x)
-        pairs = zip((new_x, *new_state[1:]), (param.detach().numpy(), *ref_state[1:]),
-                    (x, *state[1:]), strict=True)
+    for x, state, new_x, new_state, ref_x, ref_state in _teacher_forced(
+            torch_module, method, hyper, p, x0, 60):
+        pairs = zip((new_x, *new_state[1:]), (ref_x, *ref_state[1:]), (x, *state[1:]),
+                    strict=True)
         # The centered variance s - gbar^2 is a difference: its rounding is relative to s,
         # so results computed through it may differ by its condition number s/(s - gbar^2)
         # times the usual few ulps.
