@@ -2,7 +2,8 @@
 
 The child imports what it needs first (not timed: interpreter and library start-up),
 then times the work itself with ``time.perf_counter`` and reads its own peak
-resident memory with ``resource.getrusage(RUSAGE_SELF).ru_maxrss``.  Its address
+resident memory (``VmHWM`` of ``/proc/self/status``: ``ru_maxrss`` keeps the high-water
+mark of the forked parent across ``exec``, so a large pytest process would count).  Its address
 space is capped (``RLIMIT_AS``) so that a regression fails with a MemoryError
 instead of eating the CI machine, and it is killed after ``kill_after`` seconds
 so that a regression fails instead of hanging the suite.
@@ -42,7 +43,12 @@ try:
 except ValueError as _exc:
     _result["error"] = str(_exc)
 _result["seconds"] = time.perf_counter() - _t0
-_result["maxrss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+try:  # the peak of this process's own memory: ru_maxrss would also count the forked parent's
+    with open("/proc/self/status") as _status:
+        _hwm = [l for l in _status if l.startswith("VmHWM:")][0]
+    _result["maxrss"] = int(_hwm.split()[1]) * 1024
+except (OSError, IndexError):
+    _result["maxrss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 with open(os.environ["BOUNDED_OUT"], "w") as _f:
     json.dump(_result, _f)
 """

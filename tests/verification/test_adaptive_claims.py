@@ -215,7 +215,11 @@ def test_seed003_rmsprop_form_refuted(torch_results: dict) -> None:
     assert r.evidence["equal_when_eps_is_0"]
     assert r.evidence["denominators_differ_for_eps_positive"]
     assert r.evidence["compared_with"] == "torch.optim.RMSprop"
-    assert r.evidence["max_trajectory_gap"] > 1e-3
+    # the runs differ from the first step on by more than rounding can explain, well inside
+    # the rounding horizon of this (rounding-amplifying) torch run
+    ev = r.evidence
+    assert ev["first_step_beyond_rounding"] == 1 < ev["rounding_horizon"]
+    assert ev["gap_at_first_step_beyond_rounding"] > 100 * ev["rounding_allowance_there"]
 
 
 def test_torch_default_alpha_holds(torch_results: dict) -> None:
