@@ -65,7 +65,7 @@ class PlaneCurve:
 
 
 def _in_u(expr: sp.Expr) -> sp.Expr:
-    out = sp.simplify(sp.sympify(expr).subs(ETA, U / LAM))
+    out = sp.simplify(expr.subs(ETA, U / LAM))
     if LAM in out.free_symbols:  # pragma: no cover - the linear methods depend on eta*lam
         raise RuntimeError(f"{expr} does not depend on eta*lam alone")
     return out

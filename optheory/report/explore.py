@@ -153,7 +153,13 @@ def _step_rule(method: str) -> tuple[Callable[..., tuple[Any, ...]], tuple[str, 
 # --------------------------------------------------------------- printing
 def _js(expr: Any) -> str:
     """One JavaScript expression for a sympy expression or boolean (no newlines)."""
-    code = jscode(sp.sympify(expr))
+    if isinstance(expr, bool):
+        expr = sp.true if expr else sp.false
+    elif isinstance(expr, int | float):
+        expr = sp.Integer(expr) if isinstance(expr, int) else sp.Float(expr)
+    if not isinstance(expr, sp.Basic):
+        raise TypeError(f"expected a sympy expression, got {type(expr).__name__}")
+    code = jscode(expr)
     return " ".join(line.strip() for line in code.splitlines())
 
 

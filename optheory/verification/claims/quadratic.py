@@ -298,7 +298,11 @@ def momentum_gd_in_z(coefficient: sp.Expr | int = 1) -> Verdict:
     sub = dict(zip(x, eig.O.T * zs + forms.x_star, strict=True))
     z_next = z_of(x_next).subs(sub).applyfunc(sp.simplify)
     derived = (z_next.jacobian(zs)).applyfunc(lambda e: sp.simplify(sp.radsimp(e)))
-    stated = sp.eye(2) - sp.sympify(coefficient) * eig.Lambda
+    # an int or a sympy expression from the claim's own statement or mutants (never text)
+    coef = sp.Integer(coefficient) if isinstance(coefficient, int) else coefficient
+    if not isinstance(coef, sp.Expr):
+        raise TypeError(f"coefficient must be an int or a sympy expression, got {coefficient!r}")
+    stated = sp.eye(2) - coef * eig.Lambda
     difference = (derived - stated).applyfunc(lambda e: sp.simplify(sp.radsimp(e)))
     solutions = [] if difference == sp.zeros(2, 2) else sp.solve(list(difference), eta, dict=True)
     # numeric witness: GD with eta = 0.1 on the rotated example, 5 steps, against both
@@ -326,7 +330,7 @@ def momentum_gd_in_z(coefficient: sp.Expr | int = 1) -> Verdict:
         lambda e: sp.simplify(sp.radsimp(e))) == sp.zeros(2, 2)
     derived_text = str(generic) if is_generic else str(derived.tolist())
     derived_latex = sp.latex(generic, order="none") if is_generic else sp.latex(derived)
-    stated_text = str(sp.Symbol("I") - sp.sympify(coefficient) * sp.Symbol("Lambda"))
+    stated_text = str(sp.Symbol("I") - coef * sp.Symbol("Lambda"))
     lams = [sp.nsimplify(eig.Lambda[i, i]) for i in range(2)]
     evidence = {
         "derived_iteration_matrix": derived_text,
