@@ -12,7 +12,7 @@ $(PY):
 $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet "torch==2.13.0"
-	$(PY) -m pip install --quiet -e ".[torch,fast,test,dev,notebook,browser]"
+	$(PY) -m pip install --quiet -e ".[torch,fast,test,dev,notebook,browser,pep,distributed]"
 	touch $(STAMP)
 
 venv: $(STAMP)

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from types import FrameType
 
 from optheory import __version__
+from optheory._extras import MissingExtraError
 from optheory.cli._common import StdoutError
 
 __all__ = ["main", "build_parser", "SUBCOMMANDS"]
@@ -164,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = int(args.handler(args))
             _flush_stdout()
             return code
-    except ValueError as exc:
+    except (ValueError, MissingExtraError) as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         print(f"optheory {args.command}: error: {message}", file=sys.stderr)
         return 2
