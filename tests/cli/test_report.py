@@ -73,6 +73,23 @@ def test_help_mentions_data_and_environment(capsys: pytest.CaptureFixture[str]) 
 
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is POSIX")
+def _wait_for_staging(proc: subprocess.Popen[str], folder: Path) -> None:
+    """Return once the build has created its staging folder (so the signal lands inside it).
+
+    Polling instead of a fixed sleep: on a loaded machine the imports alone can take seconds.
+    """
+    deadline = time.monotonic() + 120
+    while not any(p.name.startswith(".tmp-") for p in folder.iterdir()):
+        if proc.poll() is not None:
+            pytest.fail(f"the report ended before staging: {proc.communicate()[1][-500:]}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("no staging folder after 120 s")
+        time.sleep(0.05)
+    if proc.poll() is not None:
+        pytest.skip("the report finished before the signal")
+
+
 def test_sigterm_leaves_no_staging_folder(tmp_path: Path) -> None:
     target = tmp_path / "X"
     proc = subprocess.Popen(
@@ -80,10 +97,7 @@ def test_sigterm_leaves_no_staging_folder(tmp_path: Path) -> None:
          "report", "--out", str(target), "--topic", "claims"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    # the claims page takes ~10 s to build, so 3 s lands inside the staged build
-    time.sleep(3.0)
-    if proc.poll() is not None:
-        pytest.skip("the report finished before the signal")
+    _wait_for_staging(proc, tmp_path)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 143, err
@@ -101,9 +115,7 @@ def test_sighup_leaves_no_staging_folder(tmp_path: Path) -> None:
          "report", "--out", str(target), "--topic", "claims"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    time.sleep(3.0)
-    if proc.poll() is not None:
-        pytest.skip("the report finished before the signal")
+    _wait_for_staging(proc, tmp_path)
     proc.send_signal(signal.SIGHUP)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 128 + signal.SIGHUP, err
