@@ -18,6 +18,8 @@ reason; their statements are perturbed by the mutants of ``test_mutants.py``.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from optheory.verification.registry import _run_one, registered_claims
@@ -87,9 +89,11 @@ NOT_AN_OPTIMIZER_WITNESS: dict[str, str] = {
     "momentum.minimizer": "GD's limit (any convergent GD ends at x*: the witness checks the "
                           "derived x*, see test_a_wrong_minimizer_is_caught)",
     "answers.ex3": "GD's limit (as momentum.minimizer)",
-    "momentum.completed-square": "the problem's f at the counterexample",
-    "momentum.gradient": "the problem's gradient at 0",
-    "momentum.eigen-change": "the derived eigen form (sympy)",
+    "momentum.completed-square": "the problem's f at the counterexample (see "
+                                 "test_a_wrong_objective_is_caught)",
+    "momentum.gradient": "the problem's gradient at 0 (see test_a_wrong_objective_is_caught)",
+    "momentum.eigen-change": "the problem's f against the derived eigen form (see "
+                             "test_a_wrong_eigen_form_is_caught)",
 }
 
 
@@ -139,3 +143,33 @@ def test_a_wrong_minimizer_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     for cid in ("momentum.minimizer", "answers.ex3"):
         result = _run_one(registered_claims()[cid])
         assert result.verdict == "error" and "GD's limit" in (result.error or ""), cid
+
+
+def test_a_wrong_eigen_form_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the eigenvalues paired with the wrong eigenvectors: the objective on the grid disagrees
+    from optheory.verification.claims import quadratic
+
+    real = quadratic.eigen_form
+
+    def swapped(Q, c, b):  # type: ignore[no-untyped-def]
+        eig = real(Q, c, b)
+        lam = eig.Lambda
+        return replace(eig, Lambda=type(lam).diag(lam[1, 1], lam[0, 0]))
+
+    monkeypatch.setattr(quadratic, "eigen_form", swapped)
+    result = _run_one(registered_claims()["momentum.eigen-change"])
+    assert result.verdict == "error" and "derived eigen form" in (result.error or "")
+
+
+@pytest.mark.parametrize("cid, attribute", [("momentum.completed-square", "f"),
+                                            ("momentum.gradient", "grad")])
+def test_a_wrong_objective_is_caught(monkeypatch: pytest.MonkeyPatch, cid: str,
+                                     attribute: str) -> None:
+    # the numeric objective off by a factor 2 (the classic x^T Q x vs x^T Q x / 2 slip)
+    from optheory.numeric.problems import EigenQuadratic
+
+    real = getattr(EigenQuadratic, attribute)
+    monkeypatch.setattr(EigenQuadratic, attribute, lambda self, x: 2 * real(self, x))
+    result = _run_one(registered_claims()[cid])
+    assert result.verdict == "error", (cid, result.verdict)
+    assert "witness disagrees with the derivation" in (result.error or "")
