@@ -27,7 +27,7 @@ Update = Callable[[Any, Any, Any, Any], tuple[Any, Any]]
 
 
 def _gd_step_too_long(update: Update) -> Update:
-    """x <- x - 1.1 eta g: the step 10% too long (a wrong constant)."""
+    """x <- x + 1.1 (x' - x): the step 10% too long (a wrong constant)."""
 
     def step(g: Any, st: Any, x: Any, h: Any) -> tuple[Any, Any]:
         xn, s = update(g, st, x, h)
@@ -114,6 +114,7 @@ def _adadelta_swapped_weights(update: Update) -> Update:
 #: name -> (method, wrapper, the bug in words)
 BREAKS: dict[str, tuple[str, Callable[[Update], Update], str]] = {
     "gd-step-1.1": ("gd", _gd_step_too_long, "GD step 10% too long"),
+    "momentum-step-1.1": ("momentum", _gd_step_too_long, "momentum step 10% too long"),
     "momentum-ema": ("momentum", _momentum_ema, "momentum in EMA form, v = beta v + (1-beta) g"),
     "rmsprop-no-1-gamma": ("rmsprop", _rmsprop_no_leak_weight, "RMSProp s = gamma s + g^2"),
     "rmsprop-swapped-gamma": ("rmsprop", _rmsprop_swapped_weights,

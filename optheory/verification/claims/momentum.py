@@ -826,10 +826,19 @@ def answers_ex1(high_eta: float = 0.02) -> Verdict:
         alive = series > 1e-10 * series[0]  # stop before rounding noise
         n = int(np.argmin(alive)) if not alive.all() else series.size
         measured[k] = empirical_rate(series[:n], skip=min(100, n // 4))
-    # real roots: the log-fit recovers rho to ~1e-10; a complex pair oscillates inside its
-    # envelope, which biases the fit by < 1e-3
-    agree("full-batch momentum rates on the regression", list(measured.values()),
-          [maps["regression"]["rates"][k] for k in names], 2e-3)
+    # compared on 1 - rho (the speed, 4e-4 .. 5e-2 here), relative: a rule off by a constant
+    # factor moves it by that factor.  Real roots: the log-fit recovers 1 - rho to ~1e-8
+    # (tolerance 1e-6); a complex pair oscillates inside its envelope, which biases the fit of
+    # 1 - rho by a few percent (tolerance 5e-2)
+    lam_min = float(np.min(np.asarray(quad.eigenvalues)))
+    disc = sp.discriminant(p, z)
+    speed_tol = {}
+    for k in names:
+        e, b = pairs[k]
+        complex_pair = bool(disc.subs({ETA: exact(e), LAM: lam_min, BETA: exact(b)}) < 0)
+        speed_tol[k] = 5e-2 if complex_pair else 1e-6
+        agree(f"full-batch momentum speed 1 - rho on the regression ({k})", 1 - measured[k],
+              1 - maps["regression"]["rates"][k], speed_tol[k], relative=True)
     # (4) the seed's own experiment: minibatch 10, two epochs, 8 sampling streams each
     losses = train(data, "momentum", batch=10, epochs=2, replicas=8, seed=4,
                    hyper={"eta": [pairs[k][0] for k in names],
@@ -849,6 +858,7 @@ def answers_ex1(high_eta: float = 0.02) -> Verdict:
         "effective_step_eta_over_1_minus_beta": eff,
         "rate_maps": maps,
         "regression_measured_rates_full_batch": measured,
+        "relative_tolerance_on_1_minus_rho": speed_tol,
         "regression_min_loss": min_loss,
         "minibatch_loss_after_2_epochs": minibatch,
     }
