@@ -18,6 +18,8 @@ reason; their statements are perturbed by the mutants of ``test_mutants.py``.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import replace
 
 import pytest
@@ -123,6 +125,12 @@ def test_the_witness_notices_a_broken_optimizer(cid: str, name: str) -> None:
     if expected == "error":
         assert result.verdict == "error", (cid, name, result.verdict, result.summary)
         assert result.error is not None and "witness disagrees with the derivation" in result.error
+        # where the witness compares numbers, the break misses the tolerance by a wide margin
+        # (at least 5x; a NaN or inf from a break that blows up counts as missing it)
+        found = re.search(r"gap (\S+) > tolerance (\S+)", result.error)
+        if found:
+            gap, tol = float(found.group(1)), float(found.group(2))
+            assert not math.isfinite(gap) or gap >= 5 * tol, (cid, name, gap, tol)
     else:
         assert result.verdict == expected, (cid, name, result.verdict, result.summary)
 
@@ -182,3 +190,39 @@ def test_a_wrong_objective_is_caught(monkeypatch: pytest.MonkeyPatch, cid: str,
     result = _run_one(registered_claims()[cid])
     assert result.verdict == "error", (cid, result.verdict)
     assert "witness disagrees with the derivation" in (result.error or "")
+
+
+def _fit_gaps(evidence_of: dict) -> dict[str, tuple[float, float]]:
+    """(observed gap, tolerance) of the witnesses whose tolerance is a fit or sampling allowance."""
+    demo, beta, samples, ex1, euler = (evidence_of[k] for k in (
+        "momentum.demo-momentum", "textbook.large-beta", "momentum.effective-samples",
+        "answers.ex1", "ode.euler"))
+    hh = "high_eta_high_beta"  # ex1's complex pair: 1 - rho compared relative, 5e-2
+    return {
+        "momentum.demo-momentum": (demo["max_gap_fitted_vs_spectral_radius"],
+                                   demo["rate_tolerance"]),
+        "textbook.large-beta": (max(abs(beta["measured_rate_optimal"] - beta["optimal_rate"]),
+                                    abs(beta["measured_rate_beta_0.9"] - beta["beta_0.9_best_rate"])),
+                                0.02),
+        "momentum.effective-samples": (
+            abs(samples["measured_effective_sample_size"] / samples["kish_effective_sample_size"] - 1),
+            samples["relative_tolerance"]),
+        "answers.ex1": (abs((1 - ex1["regression_measured_rates_full_batch"][hh])
+                            / (1 - ex1["rate_maps"]["regression"]["rates"][hh]) - 1),
+                        ex1["relative_tolerance_on_1_minus_rho"][hh]),
+        "ode.euler": (max(abs(euler["fitted_local_order"] - 2), abs(euler["fitted_global_order"] - 1)),
+                      0.1),
+    }
+
+
+@pytest.mark.slow
+def test_fit_and_sampling_tolerances_are_not_loose() -> None:
+    # these tolerances allow for a fit's bias or a sampling error, not for rounding: the real
+    # optimizer's gap must use a visible part of them (more than 1/200), or the tolerance would
+    # let through any implementation that is only a little wrong
+    ids = ["momentum.demo-momentum", "textbook.large-beta", "momentum.effective-samples",
+           "answers.ex1", "ode.euler"]
+    table = registered_claims()
+    evidence = {cid: _run_one(table[cid]).evidence for cid in ids}
+    for cid, (gap, tol) in _fit_gaps(evidence).items():
+        assert tol / 200 < gap <= tol, (cid, gap, tol)
