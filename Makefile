@@ -29,8 +29,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
+# One worker per core (pytest-xdist); a test module stays on one worker, so module fixtures
+# (and the full report of tests/report/test_full_report.py) are computed once per pass.
+XDIST := -n auto --dist loadfile
+
 pytest: $(STAMP)
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q $(XDIST)
 
 # The CPU-independence tests (parity with torch.optim, report bytes) again under each
 # instruction-set profile that lowers this CPU's kernels (scripts/isa_env.py): AVX2 where
@@ -39,7 +43,7 @@ pytest-isa: $(STAMP)
 	@for p in $$($(PY) scripts/isa_env.py --needed); do \
 	  echo "== pytest -m isa under the $$p instruction-set profile"; \
 	  eval env $$($(PY) scripts/isa_env.py $$p) OPTHEORY_ISA_PROFILE=$$p \
-	    $(VENV)/bin/pytest -q -m isa -p no:cacheprovider || exit 1; \
+	    $(VENV)/bin/pytest -q $(XDIST) -m isa -p no:cacheprovider || exit 1; \
 	done
 
 test: lint typecheck pytest pytest-isa

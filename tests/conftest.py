@@ -62,3 +62,4 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         raise pytest.UsageError(
             f"OPTHEORY_REQUIRE_DATA=1 but the data set {DATA_PATH} is missing"
         )
+

@@ -8,6 +8,8 @@ with inline maths, derivation steps, two figures, a table, a verification table.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -99,3 +101,40 @@ def demo_page() -> Page:
 def demo_registry() -> dict[str, Callable[[], Page]]:
     """A fresh registry (building the page again each time, as a real run does)."""
     return {"quadratics": quadratics_page}
+
+
+@dataclass(frozen=True)
+class BuiltReport:
+    """The full report built once per test process: its folder and the pages it rendered."""
+
+    path: Path
+    pages: dict[str, Page]
+
+
+@pytest.fixture(scope="session")
+def full_report(tmp_path_factory: pytest.TempPathFactory) -> BuiltReport:
+    """Build every topic of the package once, as `make report` does, and keep the pages.
+
+    The byte-for-byte test compares the folder with ``reports/``; the topic tests read the
+    pages instead of deriving them again (under pytest-xdist these tests share one worker:
+    ``tests/conftest.py`` groups every test that uses this fixture).
+    """
+    from optheory.report.build import TOPICS, build_report
+    from optheory.report.topics import TOPIC_MODULES
+    from tests.conftest import require_airfoil
+
+    pages: dict[str, Page] = {}
+
+    def recording(name: str) -> Callable[[], Page]:
+        def build() -> Page:
+            pages[name] = TOPICS[name]()
+            return pages[name]
+
+        return build
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OPTHEORY_AIRFOIL", require_airfoil())
+        out = build_report(tmp_path_factory.mktemp("full") / "reports",
+                           registry={name: recording(name) for name in TOPIC_MODULES},
+                           progress=False)
+    return BuiltReport(out, pages)

@@ -1,6 +1,7 @@
-"""The topic pages momentum, leaky, adaptive, ode, claims and exercises.
+"""The topic pages of the full report, and the report compared with ``reports/`` byte for byte.
 
-Each page is built once per module; every verification row must pass, the
+Every page comes from one full build (``tests/report/conftest.py::full_report``), shared by
+the tests of this module (``make test`` keeps a module on one pytest-xdist worker); every verification row must pass, the
 figures must exist and every formula must convert to MathML (the HTML renderer
 is run with placeholder SVGs).  Known results from the textbook and the
 literature are checked here, as oracles, against what the pages derived.
@@ -8,7 +9,9 @@ literature are checked here, as oracles, against what the pages derived.
 
 from __future__ import annotations
 
+import filecmp
 import math
+import os
 
 import numpy as np
 import pytest
@@ -20,6 +23,7 @@ from optheory.report.document import (
     Page,
     Table,
     Text,
+    Verification,
     check_prose,
 )
 from optheory.report.render_html import render_page_html
@@ -52,33 +56,25 @@ def _renders(page: Page) -> str:
 
 
 @pytest.fixture(scope="module")
-def momentum_page() -> Page:
-    from optheory.report.topics import momentum
-
-    return momentum.build()
+def momentum_page(full_report) -> Page:  # type: ignore[no-untyped-def]
+    return full_report.pages["momentum"]
 
 
 @pytest.fixture(scope="module")
-def leaky_page() -> Page:
+def leaky_page(full_report) -> Page:  # type: ignore[no-untyped-def]
     require_torch()
-    from optheory.report.topics import leaky
-
-    return leaky.build()
+    return full_report.pages["leaky"]
 
 
 @pytest.fixture(scope="module")
-def adaptive_page() -> Page:
+def adaptive_page(full_report) -> Page:  # type: ignore[no-untyped-def]
     require_torch()
-    from optheory.report.topics import adaptive
-
-    return adaptive.build()
+    return full_report.pages["adaptive"]
 
 
 @pytest.fixture(scope="module")
-def ode_page() -> Page:
-    from optheory.report.topics import ode
-
-    return ode.build()
+def ode_page(full_report) -> Page:  # type: ignore[no-untyped-def]
+    return full_report.pages["ode"]
 
 
 def test_registry_order() -> None:
@@ -294,11 +290,10 @@ def test_claims_page_reports_a_failing_check(monkeypatch: pytest.MonkeyPatch) ->
 
 
 @pytest.mark.slow
-def test_claims_page_all_claims() -> None:
-    from optheory.report.topics import claims
+def test_claims_page_all_claims(full_report) -> None:  # type: ignore[no-untyped-def]
     from optheory.verification.registry import registered_claims
 
-    page = claims.build()
+    page = full_report.pages["claims"]
     _rows_pass(page)
     _numbers_explained(page)
     assert len(page.verification_rows()) == len(registered_claims())
@@ -337,16 +332,70 @@ def test_exercises_figure_choice_is_capped() -> None:
 
 
 @pytest.mark.slow
-def test_exercises_page_all() -> None:
+def test_exercises_page_all(full_report) -> None:  # type: ignore[no-untyped-def]
     from optheory.exercises import available
     from optheory.report.topics import exercises as topic
 
-    page = topic.build()
+    page = full_report.pages["exercises"]
     _rows_pass(page)
     _numbers_explained(page)
     assert len(page.verification_rows()) == len(available())
     assert 1 <= len(page.figures()) <= topic.MAX_FIGURES
     _renders(page)
 
-# The full run through the CLI: tests/report/test_report_reproducible.py (it also compares
-# the bytes with the committed reports/).
+# The full build (tests/report/conftest.py::full_report) is compared byte for byte with the
+# committed reports/ at the end of this module.
+
+
+# ----------------------------------------------------------------- quadratics, regression
+def test_quadratics_page_verifications_pass(full_report) -> None:  # type: ignore[no-untyped-def]
+    page = full_report.pages["quadratics"]
+    rows = [r for b in page.blocks if isinstance(b, Verification) for r in b.rows]
+    assert len(rows) >= 5
+    assert all(r.verdict for r in rows), [r.claim for r in rows if not r.verdict]
+    # oracle: Q = [[4.2, -3.8], [-3.8, 4.2]] has eigenvalues 4.2 -+ 3.8 = 2/5 and 8, twice
+    # the textbook problem's 0.2 and 4
+    (eig,) = [r for r in rows if r.claim == "eigenvalues of the rotated problem"]
+    assert eig.derived == "2/5, 8"
+    text = " ".join(b.text for b in page.blocks if isinstance(b, Text))
+    assert "eigenvalues 0.4 and 8, twice those of" in text and "(0.2 and 4," in text
+    # the Hessian is printed from sympy's Hessian of the formula, and every number of the
+    # prose is a carried value or input
+    assert "$Q = [[4.2, -3.8], [-3.8, 4.2]]$" in text
+    _numbers_explained(page)
+
+
+def test_regression_page_verifications_pass(full_report) -> None:  # type: ignore[no-untyped-def]
+    page = full_report.pages["regression"]  # built with OPTHEORY_AIRFOIL set to the data set
+    rows = [r for b in page.blocks if isinstance(b, Verification) for r in b.rows]
+    assert len(rows) == 6
+    assert all(r.verdict for r in rows), [r.claim for r in rows if not r.verdict]
+    _numbers_explained(page)
+
+
+# ----------------------------------------------------------------- the whole report
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+COMMITTED = os.path.join(_ROOT, "reports")
+
+
+def _files(top: str) -> set[str]:
+    return {os.path.relpath(os.path.join(d, f), top) for d, _, fs in os.walk(top) for f in fs}
+
+
+@pytest.mark.isa
+@pytest.mark.slow
+def test_report_build_reproduces_the_committed_bytes(full_report) -> None:  # type: ignore[no-untyped-def]
+    out = full_report.path  # build_report over every registered topic, as `make report`
+    from optheory.report.topics import TOPIC_MODULES
+
+    for name in TOPIC_MODULES:  # every verification row of every page passes
+        assert 'class="fail"' not in (out / f"{name}.html").read_text(encoding="utf-8"), name
+        assert (out / f"{name}.md").exists()
+    built, committed = _files(str(out)), _files(COMMITTED)
+    assert built == committed, f"missing {sorted(committed - built)}, new {sorted(built - committed)}"
+    _, differ, errors = filecmp.cmpfiles(COMMITTED, out, sorted(built), shallow=False)
+    profile = os.environ.get("OPTHEORY_ISA_PROFILE", "native")
+    assert not differ and not errors, (
+        f"under the {profile} instruction set these files differ from reports/ "
+        f"(run `make report` and look at `git diff reports`): {differ + errors}"
+    )
