@@ -72,6 +72,7 @@ _EXPORTS: dict[str, str] = {
     "robust_value": "optheory.reproducible",
     "plot_region": "optheory.figures.results",
     "explore": "optheory.report.explore",
+    "compare_rates": "optheory.pep.compare",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -88,6 +89,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from optheory.numeric.lyapunov import lyapunov_run, rounding_horizon
     from optheory.numeric.noisy import NoisyQuadratic
     from optheory.numeric.ode import convergence_order
+    from optheory.pep.compare import compare_rates
     from optheory.numeric.optimizers import CONVENTIONS, METHODS, get_method
     from optheory.numeric.problems import EigenQuadratic, textbook_2d, textbook_2d_rotated
     from optheory.numeric.rates import empirical_rate
