@@ -25,7 +25,7 @@ both numbers and not used (``None``), never silently.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -199,7 +199,7 @@ def verdict(method: str, mu: float, L: float, rate: float, horizons: Iterable[Ho
     if q >= 1:
         return (
             f"worst case grows by a factor {_fmt(q)} per step {span}, while on quadratics it "
-            f"contracts at rate {_fmt(rate)}: no linear convergence on {cls} at these parameters"
+            f"contracts at rate {_fmt(rate)}: no linear convergence guarantee on {cls} at these parameters"
         )
     if same:
         return (
@@ -230,6 +230,7 @@ def compare_rates(
     params: Mapping[str, Any] | None = None,
     *,
     solver: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RateComparison:
     r"""Exact quadratic worst case, PEPit's worst case over F(mu, L) and its quadratic class.
 
@@ -246,6 +247,8 @@ def compare_rates(
         [mu, L] (:func:`optheory.symbolic.tuning.optimal_parameters`).
     solver : str, optional
         Force ``"CLARABEL"`` or ``"SCS"`` (default: CLARABEL, SCS as fallback).
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each horizon.
 
     Returns
     -------
@@ -303,6 +306,8 @@ def compare_rates(
                 problems=problems,
             )
         )
+        if progress is not None:
+            progress(len(rows), len(numbers))
     return RateComparison(
         method=method,
         mu=m,
