@@ -89,12 +89,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from optheory.numeric.lyapunov import lyapunov_run, rounding_horizon
     from optheory.numeric.noisy import NoisyQuadratic
     from optheory.numeric.ode import convergence_order
-    from optheory.pep.compare import compare_rates
     from optheory.numeric.optimizers import CONVENTIONS, METHODS, get_method
     from optheory.numeric.problems import EigenQuadratic, textbook_2d, textbook_2d_rotated
     from optheory.numeric.rates import empirical_rate
     from optheory.numeric.reddi import run_reddi
     from optheory.numeric.run import Trajectory, run, train_2d
+    from optheory.pep.compare import compare_rates
     from optheory.report.explore import explore
     from optheory.reproducible import gap_text, robust_value
     from optheory.symbolic.adaptive import rmsprop_two_cycle

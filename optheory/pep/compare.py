@@ -284,6 +284,12 @@ def compare_rates(
     rate = (
         derived_rate if derived_rate is not None else asymptotic_rate(method, m, big, float_params)
     )
+    if rate >= 1:
+        raise ValueError(
+            f"eta={float_params['eta']:.6g}, beta={float_params['beta']:.6g} lie outside the "
+            f"region where {method} converges on quadratics with curvatures in [{m:g}, {big:g}] "
+            f"(spectral radius {rate:.4g} >= 1): lower eta or |beta|"
+        )
     rows: list[Horizon] = []
     for n in numbers:
         exact = quadratic_worst_case(method, mu, L, n, exact_params).value

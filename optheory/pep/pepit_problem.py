@@ -47,7 +47,6 @@ from typing import Any
 
 from optheory._checks import check_positive_int
 from optheory._extras import require
-from optheory.methods import check_method
 from optheory.symbolic.linear import initial_state, method_rule
 
 __all__ = [
@@ -132,7 +131,6 @@ def check_problem(
         ``L <= mu``, non-finite values, ``eta <= 0``, ``N`` not an integer in
         ``[1, MAX_STEPS]``.
     """
-    check_method(method, "linear")
     if method not in PEP_METHODS:
         raise ValueError(
             f"method must be one of {', '.join(PEP_METHODS)} for a worst case over F(mu, L), "
