@@ -199,7 +199,8 @@ def verdict(method: str, mu: float, L: float, rate: float, horizons: Iterable[Ho
     if q >= 1:
         return (
             f"worst case grows by a factor {_fmt(q)} per step {span}, while on quadratics it "
-            f"contracts at rate {_fmt(rate)}: no linear convergence guarantee on {cls} at these parameters"
+            f"contracts at rate {_fmt(rate)}: no contraction on {cls} up to N = {last_n} "
+            "at these parameters"
         )
     if same:
         return (
