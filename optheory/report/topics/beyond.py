@@ -31,7 +31,9 @@ def _table(mu: int, L: int) -> tuple[Table, list[Any], dict[str, Any]]:
     from optheory.pep.tables import TABLE_METHODS, side_by_side
 
     tol = max(ACCURACY.values())
-    rows, checks, values = [], [], {}
+    rows: list[tuple[Any, ...]] = []
+    checks: list[Any] = []
+    values: dict[str, Any] = {}
     for method in TABLE_METHODS:
         r = side_by_side(method, mu, L)
         values[f"{method}_L{L}"] = r.to_json()
