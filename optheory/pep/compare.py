@@ -25,6 +25,7 @@ both numbers and not used (``None``), never silently.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -38,8 +39,11 @@ __all__ = [
     "DEFAULT_STEPS",
     "Horizon",
     "RateComparison",
+    "accuracy_text",
     "certified_rate",
     "compare_rates",
+    "step_factor",
+    "value_accuracy",
     "verdict",
 ]
 
@@ -169,6 +173,53 @@ def _fmt(value: float) -> str:
     return f"{value:.3g}"
 
 
+#: relative accuracy of the exact quadratic values (60-digit arithmetic, rounded once to float)
+EXACT_ACCURACY = 1e-12
+#: the loosest solver accuracy, for values whose solve status is not recorded
+LOOSEST_ACCURACY = max(ACCURACY.values())
+
+
+def accuracy_text(value: float, rel: float, digits: int = 3) -> str:
+    """``value`` with at most ``digits`` significant digits that its accuracy cannot change.
+
+    Every number within ``value * (1 +- rel)`` prints the same at the returned
+    precision, so a solver (or CPU) difference inside the accuracy leaves the text alone.
+    """
+    lo, hi = value * (1 - rel), value * (1 + rel)
+    for d in range(digits, 0, -1):
+        text = f"{lo:.{d}g}"
+        if text == f"{hi:.{d}g}":
+            return text
+    return f"{value:.1g}"
+
+
+def value_accuracy(h: Horizon, field: str) -> float:
+    """Relative accuracy of ``h.quadratic``, ``h.worst_case`` or ``h.quadratic_class``."""
+    if field == "quadratic":
+        return EXACT_ACCURACY
+    value = getattr(h, field)
+    acc = (
+        ACCURACY.get((h.solver, h.status), LOOSEST_ACCURACY)
+        if field == "worst_case"
+        else (LOOSEST_ACCURACY)
+    )
+    return acc * max(1.0, h.quadratic) / abs(value) if value else math.inf
+
+
+def step_factor(first: Horizon, last: Horizon, field: str) -> tuple[float, float] | None:
+    r"""Per-step factor of the distance :math:`q = (w_{N_2}/w_{N_1})^{1/(2(N_2 - N_1))}`.
+
+    Returns ``(q, rel)`` with the relative accuracy ``rel`` of ``q`` that follows
+    from the accuracies of the two values, or ``None`` when a value is missing or 0.
+    """
+    a, b = getattr(first, field), getattr(last, field)
+    if a is None or b is None or a <= 0 or b <= 0 or last.N <= first.N:
+        return None
+    power = 1.0 / (2 * (last.N - first.N))
+    rel = (value_accuracy(first, field) + value_accuracy(last, field)) * power
+    return float((b / a) ** power), rel
+
+
 def verdict(method: str, mu: float, L: float, rate: float, horizons: Iterable[Horizon]) -> str:
     r"""The verdict in words, computed from the guarded numbers.
 
@@ -191,25 +242,27 @@ def verdict(method: str, mu: float, L: float, rate: float, horizons: Iterable[Ho
                 f"no contraction guaranteed on {cls}"
             )
         return f"worst case after {last_n} steps is {_fmt(last_w)} on {cls} (quadratics: {_fmt(last.quadratic)})"
-    first_n, first_w, _ = trusted[-2]
-    if first_w <= 0 or last_w <= 0:
+    first_n, first_w, first = trusted[-2]
+    factor = step_factor(first, last, "worst_case")
+    if factor is None:
         return f"worst case reaches 0 on {cls}: the method is exact at this horizon"
-    q = (last_w / first_w) ** (1.0 / (2 * (last_n - first_n)))
+    q, q_rel = factor
+    q_text = accuracy_text(q, q_rel)
     span = f"between N = {first_n} and N = {last_n}"
     if q >= 1:
         return (
-            f"worst case grows by a factor {_fmt(q)} per step {span}, while on quadratics it "
+            f"worst case grows by a factor {q_text} per step {span}, while on quadratics it "
             f"contracts at rate {_fmt(rate)}: no contraction on {cls} up to N = {last_n} "
             "at these parameters"
         )
     if same:
         return (
             f"worst case on {cls} equals the quadratic one at every horizon (within solver "
-            f"accuracy): it contracts by a factor {_fmt(q)} per step {span} "
+            f"accuracy): it contracts by a factor {q_text} per step {span} "
             f"(spectral radius {_fmt(rate)})"
         )
     return (
-        f"worst case on {cls} contracts by a factor {_fmt(q)} per step {span}, "
+        f"worst case on {cls} contracts by a factor {q_text} per step {span}, "
         f"slower than on quadratics (spectral radius {_fmt(rate)})"
     )
 

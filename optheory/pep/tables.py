@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from optheory.pep.compare import RateComparison, compare_rates
+from optheory.pep.compare import RateComparison, compare_rates, step_factor
 
 __all__ = ["TABLE_CLASSES", "TABLE_METHODS", "TABLE_STEPS", "per_step_factor", "side_by_side"]
 
@@ -28,14 +28,11 @@ def side_by_side(method: str, mu: int, L: int) -> RateComparison:
     return compare_rates(method, mu, L, TABLE_STEPS)
 
 
-def per_step_factor(result: RateComparison, field: str) -> float | None:
-    r"""Per-step factor of the distance, :math:`(w_{N_2} / w_{N_1})^{1/(2(N_2 - N_1))}`.
+def per_step_factor(result: RateComparison, field: str) -> tuple[float, float] | None:
+    r"""Per-step factor of the distance between the first and the last horizon.
 
-    ``field`` is ``"quadratic"`` (exact) or ``"worst_case"`` (PEPit over F);
-    ``None`` when a value failed its guard.
+    ``field`` is ``"quadratic"`` (exact) or ``"worst_case"`` (PEPit over F); returns
+    ``(q, rel)`` (see :func:`optheory.pep.compare.step_factor`), ``None`` when a value
+    failed its guard.
     """
-    first, last = result.horizons[0], result.horizons[-1]
-    a, b = getattr(first, field), getattr(last, field)
-    if a is None or b is None or a <= 0:
-        return None
-    return float((b / a) ** (1.0 / (2 * (last.N - first.N))))
+    return step_factor(result.horizons[0], result.horizons[-1], field)

@@ -81,3 +81,13 @@ def test_gd_matches_quadratic_worst_case() -> None:
         # GD's worst case over F(mu, L) is attained on a quadratic: max(|1 - eta mu|,
         # |1 - eta L|)^(2N) with eta = 2 / 11
         assert h.worst_case == pytest.approx((9 / 11) ** (2 * h.N), rel=1e-6)
+
+
+def test_accuracy_text_keeps_only_stable_digits() -> None:
+    # heavy ball on F(1, 100), N 5 -> 10: CLARABEL gives a factor 1.354998, SCS 1.355001;
+    # at the solvers' accuracy the third digit is not determined, so two are printed
+    assert compare.accuracy_text(1.354998, 1e-5) == "1.4"
+    assert compare.accuracy_text(1.355001, 1e-5) == "1.4"
+    assert compare.accuracy_text(1.354998, 1e-7) == "1.35"
+    assert compare.accuracy_text(2185.24, 5e-5) == "2.19e+03"
+    assert compare.accuracy_text(0.923077, 1e-12) == "0.923"

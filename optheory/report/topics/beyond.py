@@ -22,8 +22,18 @@ __all__ = ["build"]
 _NAMES = {"gd": "gradient descent", "momentum": "heavy ball", "nesterov": "Nesterov"}
 
 
-def _g(value: float | None) -> str:
-    return "solver inaccurate" if value is None else f"{value:.3g}"
+def _g(value: float | None, rel: float = 0.0) -> str:
+    """3 significant digits, fewer where the value's accuracy ``rel`` could change them."""
+    from optheory.pep.compare import accuracy_text
+
+    return "solver inaccurate" if value is None else accuracy_text(value, rel)
+
+
+def _sdp(h: Any, field: str) -> str:
+    from optheory.pep.compare import value_accuracy
+
+    value = getattr(h, field)
+    return _g(value, value_accuracy(h, field) if value is not None else 0.0)
 
 
 def _table(mu: int, L: int) -> tuple[Table, list[Any], dict[str, Any]]:
@@ -46,8 +56,8 @@ def _table(mu: int, L: int) -> tuple[Table, list[Any], dict[str, Any]]:
                     _g(r.rate_quadratic),
                     h.N,
                     _g(h.quadratic),
-                    _g(h.worst_case),
-                    _g(h.quadratic_class),
+                    _sdp(h, "worst_case"),
+                    _sdp(h, "quadratic_class"),
                 )
             )
             scale = max(1.0, h.quadratic)
@@ -56,7 +66,7 @@ def _table(mu: int, L: int) -> tuple[Table, list[Any], dict[str, Any]]:
                     _row(
                         f"{method}, F({mu}, {L}), N = {h.N}: PEPit over F(mu, L) >= exact quadratic",
                         _g(h.quadratic),
-                        _g(h.worst_case),
+                        _sdp(h, "worst_case"),
                         f"{tol:.0e} relative",
                         h.worst_case >= h.quadratic - tol * scale,
                     )
@@ -66,7 +76,7 @@ def _table(mu: int, L: int) -> tuple[Table, list[Any], dict[str, Any]]:
                     _row(
                         f"{method}, F({mu}, {L}), N = {h.N}: PEPit quadratic class = exact quadratic",
                         _g(h.quadratic),
-                        _g(h.quadratic_class),
+                        _sdp(h, "quadratic_class"),
                         f"{tol:.0e} relative",
                         abs(h.quadratic_class - h.quadratic) <= tol * scale,
                     )
@@ -90,7 +100,7 @@ def _table(mu: int, L: int) -> tuple[Table, list[Any], dict[str, Any]]:
     return table, checks, values
 
 
-def _lrp_blocks(factor: float | None) -> list[Block]:
+def _lrp_blocks(factor: tuple[float, float] | None) -> list[Block]:
     from optheory.analysis.lrp import heavy_ball_cycle
 
     cycle = heavy_ball_cycle()
@@ -99,9 +109,9 @@ def _lrp_blocks(factor: float | None) -> list[Block]:
     points = ", ".join(str(p) for p in cycle.exact_points)
     starts = cycle.converging_starts + cycle.cycling_starts
     grows = (
-        f"Over F(1, 25) the worst case of heavy ball at this tuning grows by a factor {factor:.3g} "
+        f"Over F(1, 25) the worst case of heavy ball at this tuning grows by a factor {_g(*factor)} "
         "per step (the table)."
-        if factor is not None and factor >= 1
+        if factor is not None and factor[0] >= 1
         else "Over F(1, 25) the worst case of heavy ball at this tuning does not grow in the table."
     )
     return [
@@ -114,7 +124,7 @@ def _lrp_blocks(factor: float | None) -> list[Block]:
             f"the piece the run visits. Of {starts} starts on a grid, {cycle.cycling_starts} "
             "end in a cycle.",
             values={
-                "factor": factor,
+                "factor": None if factor is None else float(_g(*factor)),
                 "start": cycle.start,
                 "period": cycle.period,
                 "points": [str(p) for p in cycle.exact_points],

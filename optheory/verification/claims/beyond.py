@@ -25,17 +25,19 @@ _WORDS = {"smooth_strongly_convex": "smooth strongly convex functions", "quadrat
 
 
 def _factors(function_class: str) -> dict[str, dict[int, float]]:
-    """Per-step worst-case factor of the distance, by method and L (mu = 1), 3 digits."""
+    """Per-step worst-case factor of the distance, by method and L (mu = 1), at most 3 digits."""
+    from optheory.pep.compare import accuracy_text
     from optheory.pep.tables import TABLE_CLASSES, per_step_factor, side_by_side
 
     out: dict[str, dict[int, float]] = {}
     for method in ("gd", "momentum"):
         out[method] = {}
         for mu, L in TABLE_CLASSES:
-            q = per_step_factor(side_by_side(method, mu, L), _FIELDS[function_class])
-            require(q is not None, f"{method} on F({mu}, {L}): the solver was inaccurate")
-            assert q is not None
-            out[method][L] = float(f"{q:.3g}")
+            factor = per_step_factor(side_by_side(method, mu, L), _FIELDS[function_class])
+            require(factor is not None, f"{method} on F({mu}, {L}): the solver was inaccurate")
+            assert factor is not None
+            # printed digits that the solver's accuracy cannot change
+            out[method][L] = float(accuracy_text(*factor))
     return out
 
 
