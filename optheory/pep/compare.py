@@ -203,7 +203,8 @@ def value_accuracy(h: Horizon, field: str) -> float:
         if field == "worst_case"
         else (LOOSEST_ACCURACY)
     )
-    return acc * max(1.0, h.quadratic) / abs(value) if value else math.inf
+    # the SDP's error scales with its largest entries: at least the value itself
+    return acc * max(1.0, h.quadratic, abs(value)) / abs(value) if value else math.inf
 
 
 def step_factor(first: Horizon, last: Horizon, field: str) -> tuple[float, float] | None:
