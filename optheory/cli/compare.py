@@ -92,9 +92,17 @@ def _text(result: Any) -> str:
         "worst case of ||x_N - x*||^2 / ||x_0 - x*||^2:",
         f"{'N':>4}  {'quadratics':>12}  {'F(mu, L)':>12}  {'PEPit quad.':>12}  solver",
     ]
+    from optheory.pep.compare import accuracy_text, value_accuracy
+
+    def shown(h: Any, field: str) -> str:
+        # at most 4 significant digits, only those the solver's accuracy fixes
+        value = getattr(h, field)
+        if value is None:
+            return "inaccurate"
+        return accuracy_text(value, value_accuracy(h, field), digits=4)
+
     for h in result.horizons:
-        wc = "inaccurate" if h.worst_case is None else f"{h.worst_case:.4g}"
-        qc = "inaccurate" if h.quadratic_class is None else f"{h.quadratic_class:.4g}"
+        wc, qc = shown(h, "worst_case"), shown(h, "quadratic_class")
         # cvxpy's status is in the JSON; the text names the solver and any guard failure
         lines.append(f"{h.N:>4}  {h.quadratic:>12.4g}  {wc:>12}  {qc:>12}  {h.solver}")
         lines += [f"      {problem}" for problem in h.problems]
