@@ -72,6 +72,7 @@ _EXPORTS: dict[str, str] = {
     "robust_value": "optheory.reproducible",
     "plot_region": "optheory.figures.results",
     "explore": "optheory.report.explore",
+    "compare_rates": "optheory.pep.compare",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -93,6 +94,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from optheory.numeric.rates import empirical_rate
     from optheory.numeric.reddi import run_reddi
     from optheory.numeric.run import Trajectory, run, train_2d
+    from optheory.pep.compare import compare_rates
     from optheory.report.explore import explore
     from optheory.reproducible import gap_text, robust_value
     from optheory.symbolic.adaptive import rmsprop_two_cycle

@@ -38,6 +38,8 @@ QUESTIONS: tuple[tuple[str, str], ...] = (
     ("A rate map I can put in a paper?",
      "optheory sweep momentum --eta-range 0.005:0.05:10 --beta-range 0:0.9:10 "
      "--lam-range 1:100:5 --closed-form --out map.svg"),
+    ("Does heavy ball's quadratic rate hold on every smooth strongly convex function?",
+     "optheory compare momentum --mu 1 --L 25 --steps 5,10"),
     ("Which defaults did my run use (textbook vs torch conventions)?",
      'optheory run rmsprop --f "0.1*x1**2 + 2*x2**2" --x0 -5,-2 --eta 0.1 --impl torch'),
     ("Which statements of a source are wrong, and what is right instead?",

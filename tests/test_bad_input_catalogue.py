@@ -95,8 +95,30 @@ def _api_cases() -> list[tuple[str, Callable[[], Any], str]]:
         ("optimal gd ill-conditioned", lambda: optimal_parameters("gd", 1e-300, 1.0), "condition"),
         ("find_cycle empty", lambda: find_cycle(np.array([])), "x"),
         ("stability_region numpy", lambda: stability_region(np.eye(2)), "sympy Matrix"),
+        ("compare mu zero", lambda: _compare("gd", 0, 10, (5,)), "mu"),
+        ("compare L below mu", lambda: _compare("gd", 2, 1, (5,)), "L"),
+        ("compare steps too large", lambda: _compare("gd", 1, 10, (5, 31)), "steps"),
+        ("compare steps zero", lambda: _compare("gd", 1, 10, (0,)), "steps"),
+        ("compare steps int", lambda: _compare("gd", 1, 10, 5), "steps"),
+        ("compare eta nan", lambda: _compare("gd", 1, 10, (5,), {"eta": NAN}), "eta"),
+        ("compare beta inf", lambda: _compare("momentum", 1, 10, (5,), {"eta": 0.1, "beta": INF}), "beta"),
+        ("compare out of region", lambda: _compare("gd", 1, 10, (5,), {"eta": 0.5}), "eta"),
+        ("compare ema", lambda: _compare("ema", 1, 10, (5,)), "method"),
+        ("pepit class", lambda: _pepit("gd", 1, 10, 5, {"eta": 0.1}, function_class="convex"), "function_class"),
         ("eigen_form cubic eigenvalues", lambda: eigen_form([[11, 4, 12], [4, 12, 15], [12, 15, 28]]), "Q"),
     ]
+
+
+def _compare(*args: Any, **kwargs: Any) -> Any:
+    from optheory.pep.compare import compare_rates
+
+    return compare_rates(*args, **kwargs)
+
+
+def _pepit(*args: Any, **kwargs: Any) -> Any:
+    from optheory.pep.pepit_problem import pepit_worst_case
+
+    return pepit_worst_case(*args, **kwargs)
 
 
 API_CASES = _api_cases()
@@ -197,6 +219,16 @@ CLI_CASES: list[tuple[str, list[str]]] = [
     ("verify unknown verdict", ["verify", "--verdict", "maybe"]),
     ("verify verdict with list", ["verify", "--list", "--verdict", "holds"]),
     ("verify ambiguous source", ["verify", "--source", "0"]),
+    ("compare mu zero", ["compare", "gd", "--mu", "0", "--L", "10", "--steps", "5"]),
+    ("compare L equal mu", ["compare", "gd", "--mu", "2", "--L", "2", "--steps", "5"]),
+    ("compare steps too large", ["compare", "gd", "--mu", "1", "--L", "10", "--steps", "5,31"]),
+    ("compare steps zero", ["compare", "gd", "--mu", "1", "--L", "10", "--steps", "0"]),
+    ("compare steps text", ["compare", "gd", "--mu", "1", "--L", "10", "--steps", "five"]),
+    ("compare eta inf", ["compare", "gd", "--mu", "1", "--L", "10", "--eta", "inf"]),
+    ("compare eta out of region", ["compare", "gd", "--mu", "1", "--L", "10", "--eta", "0.5",
+                                   "--steps", "5"]),
+    ("compare beta without eta", ["compare", "momentum", "--mu", "1", "--L", "10", "--beta", "0.5"]),
+    ("compare adam", ["compare", "adam", "--mu", "1", "--L", "10"]),
     ("unknown command", ["frobnicate"]),
 ]
 

@@ -20,5 +20,6 @@ def test_readme_section_matches_fresh_runs() -> None:
     fresh = module.replace_section(text, module.section())
     assert fresh == text, "README.md is out of date: run python scripts/readme_shell.py"
     # every new subcommand is shown
-    for command in ("tune", "region", "regime", "average", "radius", "sweep", "run", "verify"):
+    for command in ("tune", "region", "regime", "average", "radius", "sweep", "run", "verify",
+                    "compare"):
         assert f"$ optheory {command} " in text

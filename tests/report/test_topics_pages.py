@@ -79,9 +79,30 @@ def ode_page(full_report) -> Page:  # type: ignore[no-untyped-def]
 
 def test_registry_order() -> None:
     assert list(TOPIC_MODULES) == [
-        "quadratics", "momentum", "leaky", "adaptive", "ode", "regression", "claims",
+        "quadratics", "momentum", "leaky", "adaptive", "ode", "regression", "beyond", "claims",
         "exercises",
     ]
+
+
+# ------------------------------------------------------------------ beyond quadratics
+@pytest.mark.pep
+def test_beyond_page() -> None:
+    from optheory.report.topics import beyond
+
+    page = beyond.build()
+    _numbers_explained(page)
+    _rows_pass(page)
+    assert len(page.verification_rows()) == 24  # 3 methods x 2 classes x 2 horizons x 2 guards
+    tables = [b for b in page.blocks if isinstance(b, Table)]
+    assert len(tables) == 2
+    verdicts = {(t.caption, r[0]): r[5] for t in tables for r in t.rows if r[4] == "verdict"}
+    hb = [v for (cap, m), v in verdicts.items() if m == "heavy ball" and "F(1, 25)" in str(cap)]
+    assert len(hb) == 1 and "grows by a factor 1.08" in str(hb[0])
+    gd = [v for (cap, m), v in verdicts.items() if m == "gradient descent"]
+    assert all("equals the quadratic one" in str(v) for v in gd)
+    lrp = [b for b in page.blocks if isinstance(b, Text) and "Lessard" in b.text]
+    assert len(lrp) == 1 and "period 3" in lrp[0].text
+    _renders(page)
 
 
 # ------------------------------------------------------------------ momentum

@@ -20,6 +20,7 @@ TOPIC_MODULES: dict[str, str] = {
     "adaptive": "adaptive",
     "ode": "ode",
     "regression": "regression",
+    "beyond": "beyond",
     "claims": "claims",
     "exercises": "exercises",
 }

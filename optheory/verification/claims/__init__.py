@@ -2,6 +2,7 @@
 
 from optheory.verification.claims import (  # noqa: F401
     adaptive,
+    beyond,
     demos,
     leaky,
     momentum,
