@@ -86,10 +86,8 @@ def test_registry_order() -> None:
 
 # ------------------------------------------------------------------ beyond quadratics
 @pytest.mark.pep
-def test_beyond_page() -> None:
-    from optheory.report.topics import beyond
-
-    page = beyond.build()
+def test_beyond_page(full_report) -> None:  # type: ignore[no-untyped-def]
+    page = full_report.pages["beyond"]
     _numbers_explained(page)
     _rows_pass(page)
     assert len(page.verification_rows()) == 24  # 3 methods x 2 classes x 2 horizons x 2 guards
