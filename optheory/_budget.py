@@ -72,8 +72,8 @@ def _literal_parts(text: str) -> tuple[int, int] | None:
     else:
         exponent = int(exp_text)
     digits = (whole + frac).lstrip("0")
-    if not digits:
-        return 0, 0
+    if not digits:  # zero: the position is the written exponent (parsers still expand it)
+        return 0, exponent
     significant = len(digits.rstrip("0")) or 1
     leading = len(whole.lstrip("0")) - 1 if whole.lstrip("0") else -(len(frac) - len(frac.lstrip("0")) + 1)
     return significant, leading + exponent
@@ -115,6 +115,11 @@ def check_literal(text: str, name: str, *, as_float: bool = False) -> None:
                 f"at most {MAX_LITERAL_DIGITS} are accepted"
             )
         if digits == 0:
+            if abs(position) > MAX_LITERAL_EXPONENT:  # Fraction("0e-999999999") expands 10**exp
+                raise ValueError(
+                    f"{name}: {_clip(text)} is zero written with an exponent beyond "
+                    f"+-{MAX_LITERAL_EXPONENT}; write 0"
+                )
             continue
         if as_float and "/" not in text:
             low, high = FLOAT_EXPONENT_RANGE
