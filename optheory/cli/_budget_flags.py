@@ -46,7 +46,8 @@ def budget_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 def cli_budget_wording(message: str) -> str:
     """An API budget message in the command line's words (``max_memory=`` -> ``--max-memory``)."""
-    return (message.replace("max_memory", "--max-memory").replace("max_seconds", "--max-seconds"))
+    message = message.replace(" (None for no limit)", "")
+    return message.replace("max_memory", "--max-memory").replace("max_seconds", "--max-seconds")
 
 
 def check_gradient_size(objective: Any, flag: str) -> None:
