@@ -79,7 +79,7 @@ CLI_REFUSALS = [
     ("rmsprop gamma 1", ["run", "rmsprop", "--f", "x**2", "--x0", "1", "--eta", "0.1",
                          "--gamma", "1"], ["--gamma"]),
     ("adadelta rho 1", ["run", "adadelta", "--f", "x**2", "--x0", "1", "--rho", "1"], ["--rho"]),
-    ("sweep of 10^6 settings x 10^5 steps", ["sweep", "gd", "--eta-range", "0.1:0.2:1000",
+    ("sweep of 10^5 settings x 10^5 steps", ["sweep", "gd", "--eta-range", "0.1:0.2:100000",
                                              "--lam-range", "1:2:2", "--steps", "100000"],
      ["--max-seconds", "settings"]),
     ("minimize over --max-seconds", ["minimize", f"--Q={DENSE_12}", "--max-seconds", "0.01"],

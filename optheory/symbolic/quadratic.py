@@ -235,7 +235,8 @@ def _h_poly(Qm: sp.Matrix, cm: sp.Matrix, bm: sp.Expr, x: sp.Matrix) -> tuple[sp
         [*entries, *cm, bm], **({"extension": True} if numeric else {})
     )
     field = domain.get_field()
-    values = [field.convert_from(v, domain) for v in values]
+    if field != domain:  # (converting within one number field would search an isomorphism)
+        values = [field.convert_from(v, domain) for v in values]
     q = [values[i * n : (i + 1) * n] for i in range(n)]
     half = field.convert(sp.Rational(1, 2))
     terms: dict[tuple[int, ...], Any] = {}
