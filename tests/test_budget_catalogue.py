@@ -169,6 +169,16 @@ API_CASES = [
     ("complex eigenvalues", "optheory.EigenQuadratic([1 + 1j, 2])", ["eigenvalues", "real"]),
     ("seed that is a string", "optheory.EigenQuadratic([1, 2], seed='x')", ["seed"]),
     ("h_star that is a string", "optheory.EigenQuadratic([1, 2], h_star='x')", ["h_star"]),
+    ("torch objective with Abs, Max and Min",  # torch is imported untimed (setup)
+     "from optheory.analysis.objective_problem import ExpressionProblem\n"
+     "from optheory.symbolic.objective import Objective\n"
+     "from optheory.symbolic.parse import parse_expression\n"
+     "p = ExpressionProblem(Objective(parse_expression('Abs(x) + Max(x, y) + Min(x, y)**2')),"
+     " backend='torch')\n"
+     "x = torch.tensor([[1.0, 2.0]], dtype=torch.float64)\n"
+     "# at (1, 2): f = |1| + 2 + 1**2; df/dx = sign(1) + 2 * 1, df/dy = 1 (y is the max)\n"
+     "assert p.f(x).tolist() == [4.0] and p.grad(x).tolist() == [[3.0, 1.0]]",
+     None, "import torch"),
     ("stability_region of a 6 x 6 symbolic matrix",
      "a, b = sympy.symbols('a b', positive=True)\n"
      "R = sympy.Matrix(6, 6, lambda i, j: a if i == j else (b if j == i + 1 else 0))\n"

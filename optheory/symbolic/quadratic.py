@@ -322,6 +322,11 @@ def quadratic_minimizer(
         Linear term (zero by default).
     b : number, optional
         Constant term.
+    max_seconds : float or None
+        Refuse, before any work, an input whose exact work is estimated
+        (:func:`estimate_exact_seconds`: n, the bits of the entries, the degree
+        of their radicals, their symbols) to take longer; default 60, None for
+        no limit.
 
     Returns
     -------
@@ -335,7 +340,9 @@ def quadratic_minimizer(
     Raises
     ------
     ValueError
-        Non-symmetric, singular or indefinite ``Q``; NaN/inf entries; shape mismatch.
+        Non-symmetric, singular or indefinite ``Q``; NaN/inf entries; shape
+        mismatch; exact work estimated above ``max_seconds``; radicals spanning
+        a number field of degree above :data:`MAX_FIELD_DEGREE`.
 
     Notes
     -----
@@ -380,7 +387,8 @@ def completed_square(
 
     Also proves :math:`\nabla h(x) = Q (x - x^\star)`.  ``identity_holds`` is
     the result of expanding both differences (as polynomials over the
-    coefficients' field), computed at run time.
+    coefficients' field), computed at run time.  ``max_seconds`` as in
+    :func:`quadratic_minimizer`.
     """
     Qm, cm, bm = _prepare(Q, c, b, max_seconds)
     n = Qm.rows
@@ -490,7 +498,10 @@ def eigen_form(
         the rationals (typical of 3 x 3 and larger matrices): its eigenvectors
         have no form in which sympy can prove the identities in reasonable time.
         :func:`quadratic_minimizer` and :func:`completed_square` stay exact
-        for any size.
+        for any size within their budget.  Also the eigen form's own work
+        (simplifying the eigenvectors and proving the identities: n^2 (q + 1)
+        units for q irreducible quadratic factors) estimated above
+        ``max_seconds`` (as in :func:`quadratic_minimizer`).
     """
     Qm, _, _ = _prepare(Q, c, b, max_seconds)
     factors = _check_radical_degree(Qm)
