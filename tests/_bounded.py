@@ -48,7 +48,8 @@ from optheory.cli import main as _cli_main
 # the modules the cases reach, imported here so that no case pays their import
 import optheory.analysis.sweep, optheory.analysis.sweep_maps, optheory.analysis.rates
 import optheory.numeric.run, optheory.symbolic.leaky, optheory.symbolic.stability
-import optheory.symbolic.quadratic, optheory.cli.report
+import optheory.symbolic.quadratic, optheory.cli.report, optheory.report.build
+import optheory.report.topics, optheory.analysis.objective_problem
 
 
 class _Alarm(BaseException):
@@ -59,9 +60,9 @@ def _alarm(signum, frame):
     raise _Alarm()
 
 
-def _hwm():
+def _status(field):
     with open("/proc/self/status") as status:
-        return int([l for l in status if l.startswith("VmHWM:")][0].split()[1]) * 1024
+        return int([l for l in status if l.startswith(field)][0].split()[1]) * 1024
 
 
 signal.signal(signal.SIGALRM, _alarm)
@@ -80,6 +81,7 @@ for case in cases:
     exec(case.get("setup", ""), ns)  # the caller's own inputs: neither timed nor reset
     with open("/proc/self/clear_refs", "w") as refs:
         refs.write("5")
+    baseline = _status("VmRSS:")
     signal.alarm(case.get("alarm", 60))
     t0 = time.perf_counter()
     try:
@@ -94,7 +96,7 @@ for case in cases:
         crashed = traceback.format_exc()
     seconds = time.perf_counter() - t0
     signal.alarm(0)
-    peak = _hwm()
+    peak = _status("VmHWM:")
     for stream in (out, err):
         try:
             stream.flush()
@@ -102,7 +104,8 @@ for case in cases:
             pass
     sys.stdout, sys.stderr = real_out, real_err
     results[case["id"]] = {
-        **ns["_result"], "seconds": seconds, "maxrss": peak, "crashed": crashed,
+        **ns["_result"], "seconds": seconds, "maxrss": peak, "baseline": baseline,
+        "crashed": crashed,
         "stdout": out.buffer.getvalue().decode("utf-8", "replace"),
         "stderr": err.buffer.getvalue().decode("utf-8", "replace"),
     }
@@ -122,6 +125,13 @@ class Outcome:
     stdout: str
     stderr: str
     crashed: str | None
+    #: Resident memory when the case started (the interpreter and earlier cases' imports).
+    baseline: int = 0
+
+    @property
+    def growth(self) -> int:
+        """Peak resident memory above :attr:`baseline`: what the case itself allocated."""
+        return self.maxrss - self.baseline
 
 
 @dataclass
@@ -173,7 +183,7 @@ def run_batch(cases: list[Case], *, cwd: str | Path | None = None) -> dict[str, 
                                      f"the batch child ended with {proc.returncode}")
         else:
             outcomes[c.id] = Outcome(d["rc"], d["error"], d["seconds"], d["maxrss"],
-                                     d["stdout"], d["stderr"], d["crashed"])
+                                     d["stdout"], d["stderr"], d["crashed"], d["baseline"])
     return outcomes
 
 
