@@ -151,3 +151,16 @@ def test_exact_quadratic_refusal_and_no_limit():
     with pytest.raises(ValueError, match="number field of degree"):
         quadratic_minimizer([[sp.sqrt(p) + 10 if i == j else 0 for j, p in
                               enumerate([2, 3, 5, 7, 11, 13, 17])] for i in range(7)])
+
+
+def test_run_estimate_before_differentiating_is_linear_in_steps_and_size():
+    import sympy as sp
+
+    from optheory.analysis.objective_problem import estimate_run_seconds
+    from optheory.symbolic.objective import Objective
+
+    xs = sp.symbols("x1:41", real=True)
+    small = Objective(sum(x**2 for x in xs[:4]), xs[:4])
+    large = Objective(sum(x**2 for x in xs), xs)
+    assert estimate_run_seconds(small, 2000) == pytest.approx(2 * estimate_run_seconds(small, 1000))
+    assert estimate_run_seconds(large, 1000) > 9 * estimate_run_seconds(small, 1000)
