@@ -90,3 +90,77 @@ def test_identity_basis_is_not_stored_densely():
     small = EigenQuadratic([2.0, 3.0])
     np.testing.assert_array_equal(small.basis, np.eye(2))  # built on first read
     np.testing.assert_array_equal(small.Q, np.diag([2.0, 3.0]))
+
+
+# ------------------------------------------------ estimates before the work
+def test_sweep_estimate_scales_with_the_work_and_refuses_before_building_the_grid():
+    from optheory.numeric.sweep import check_sweep_seconds, estimate_sweep_seconds
+
+    small = estimate_sweep_seconds("momentum", 4096, 200, 100, kernel="fused")
+    # linear in settings and in steps (the per-setting term is a small share here)
+    assert estimate_sweep_seconds("momentum", 8192, 200, 100, kernel="fused") == pytest.approx(
+        2 * small)
+    assert estimate_sweep_seconds("adam", 64, 100, 10, dense_basis=True) > \
+        estimate_sweep_seconds("adam", 64, 100, 10)
+    check_sweep_seconds("gd", 10, 10, 2, 1.0)  # tiny: accepted
+    with pytest.raises(ValueError, match=r"max_seconds=1\b.*raise max_seconds"):
+        check_sweep_seconds("gd", 10**6, 10**4, 2, 1.0)
+    check_sweep_seconds("gd", 10**6, 10**4, 2, None)  # None: no limit
+    # the grid's 10^7 columns are never built: the refusal names the settings and steps
+    from optheory.analysis.sweep import sweep
+
+    with pytest.raises(ValueError, match=r"10000000 settings x 100 steps"):
+        sweep("gd", EigenQuadratic([0.2, 4.0]), {"eta": np.linspace(0.01, 0.4, 10**7)}, 100)
+
+
+def test_exact_quadratic_estimate_grows_with_size_bits_radicals_and_symbols():
+    import sympy as sp
+
+    from optheory.symbolic.quadratic import estimate_exact_seconds
+
+    def est(Q):
+        M = sp.Matrix(Q)
+        return estimate_exact_seconds(M, sp.zeros(M.rows, 1), sp.Integer(0))
+
+    eye = [[1 if i == j else 0 for j in range(4)] for i in range(4)]
+    base = est(eye)
+    assert est([[1 if i == j else 0 for j in range(8)] for i in range(8)]) == pytest.approx(
+        8 * base, rel=0.01)
+    assert est([[10**300 if i == j else 0 for j in range(4)] for i in range(4)]) > 10 * base
+    radical = [[sp.sqrt(2) if i == j else 0 for j in range(4)] for i in range(4)]
+    assert est(radical) > 4 * base
+    a = sp.Symbol("a", positive=True)
+    assert est([[a if i == j else 0 for j in range(4)] for i in range(4)]) > 16 * base
+
+
+def test_exact_quadratic_refusal_and_no_limit():
+    import sympy as sp
+
+    from optheory.symbolic.quadratic import completed_square, quadratic_minimizer
+
+    Q = [[16 if i == j else 1 for j in range(16)] for i in range(16)]
+    with pytest.raises(ValueError, match=r"16 x 16 .* above max_seconds=0.001; raise max_seconds"):
+        quadratic_minimizer(Q, max_seconds=0.001)
+    with pytest.raises(ValueError, match="max_seconds must be a positive number"):
+        quadratic_minimizer(Q, max_seconds=0)
+    # no limit: the exact answer, with a witness Q x* = -c (exact rationals)
+    c = list(range(16))
+    forms = completed_square(Q, c, 0, max_seconds=None)
+    assert forms.identity_holds
+    assert sp.Matrix(Q) * forms.x_star + sp.Matrix(c) == sp.zeros(16, 1)
+    with pytest.raises(ValueError, match="number field of degree"):
+        quadratic_minimizer([[sp.sqrt(p) + 10 if i == j else 0 for j, p in
+                              enumerate([2, 3, 5, 7, 11, 13, 17])] for i in range(7)])
+
+
+def test_run_estimate_before_differentiating_is_linear_in_steps_and_size():
+    import sympy as sp
+
+    from optheory.analysis.objective_problem import estimate_run_seconds
+    from optheory.symbolic.objective import Objective
+
+    xs = sp.symbols("x1:41", real=True)
+    small = Objective(sum(x**2 for x in xs[:4]), xs[:4])
+    large = Objective(sum(x**2 for x in xs), xs)
+    assert estimate_run_seconds(small, 2000) == pytest.approx(2 * estimate_run_seconds(small, 1000))
+    assert estimate_run_seconds(large, 1000) > 9 * estimate_run_seconds(small, 1000)

@@ -10,7 +10,7 @@ methods, sets the measured rates beside the closed-form ones
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,15 @@ import numpy as np
 from optheory._budget import DEFAULT_MAX_MEMORY, DEFAULT_MAX_SECONDS, check_memory
 from optheory._checks import check_choice, check_positive_int
 from optheory.analysis.sweep_maps import CLOSED_FORM_METHODS, closed_form_rate
-from optheory.numeric.sweep import FIT_EVERY, plan_simulation, run_plan
+from optheory.methods import check_method
+from optheory.numeric.sweep import (
+    FIT_EVERY,
+    KERNELS,
+    MAX_STEPS,
+    check_sweep_seconds,
+    plan_simulation,
+    run_plan,
+)
 
 __all__ = ["SweepResult", "grid_columns", "sweep"]
 
@@ -113,7 +121,8 @@ class SweepResult:
 
 
 def grid_columns(
-    grid: Any, max_memory: int | None = None, result_bytes: int = 0
+    grid: Any, max_memory: int | None = None, result_bytes: int = 0,
+    before_product: Callable[[int], None] | None = None,
 ) -> tuple[tuple[str, ...], tuple[np.ndarray, ...], dict[str, np.ndarray]]:
     """Validate a grid and flatten its Cartesian product.
 
@@ -126,6 +135,9 @@ def grid_columns(
         ``result_bytes`` per setting for the caller's result maps) exceed it.
     result_bytes : int
         Bytes per setting of the maps the caller will return.
+    before_product : callable, optional
+        Called with the number of settings once the axes are valid, before
+        the product is built (e.g. to refuse by a time estimate).
 
     Returns
     -------
@@ -157,8 +169,6 @@ def grid_columns(
             raise ValueError(f"grid[{name!r}] must be 1-D, got shape {axis.shape}")
         if axis.size == 0:
             raise ValueError(f"grid[{name!r}] is empty; give it at least one value")
-        if not np.all(np.isfinite(axis)):
-            raise ValueError(f"grid[{name!r}] must contain only finite numbers (found NaN or inf)")
         names.append(name)
         axes.append(axis)
     if max_memory is not None:
@@ -169,9 +179,21 @@ def grid_columns(
             f"a grid of {settings} settings {shape}", settings * (16 * len(names) + result_bytes),
             max_memory, hint="use fewer grid points",
         )
+    for name, axis in zip(names, axes, strict=True):
+        if not np.isfinite(axis).all():
+            raise ValueError(f"grid[{name!r}] must contain only finite numbers (found NaN or inf)")
+    if before_product is not None:
+        before_product(math.prod(a.size for a in axes))
     mesh = np.meshgrid(*axes, indexing="ij")
     columns = {name: m.ravel() for name, m in zip(names, mesh, strict=True)}
     return tuple(names), tuple(axes), columns
+
+
+def _components(problem: Any) -> int | None:
+    """Number of eigenvalues of an EigenQuadratic (None for anything else: refused later)."""
+    from optheory.numeric.problems import EigenQuadratic
+
+    return int(problem.dim) if isinstance(problem, EigenQuadratic) else None
 
 
 def sweep(
@@ -231,8 +253,10 @@ def sweep(
         The rate is fitted on every ``fit_every``-th error norm of the tail
         (every step is still simulated); exact for geometric decay.
     max_seconds : float or None
-        Refuse a simulation estimated (from its first fraction of a second) to
-        take longer; default 60, None for no limit.
+        Refuse, before any work, a sweep whose time estimated from its size
+        (settings x steps x components, :func:`~optheory.numeric.sweep.estimate_sweep_seconds`)
+        exceeds this; the estimate is checked again after the first fraction
+        of a second of simulation.  Default 60, None for no limit.
 
     Returns
     -------
@@ -258,7 +282,20 @@ def sweep(
     """
     check_positive_int("max_memory", max_memory)
     # final_error, rate, diverged_at and the closed-form map: 8 bytes each per setting
-    names, axes, columns = grid_columns(grid, max_memory, result_bytes=32)
+    check_method(method, "run")
+    lam_size = _components(problem)
+
+    def check_time(settings: int) -> None:
+        if lam_size is not None and kernel in KERNELS:
+            check_sweep_seconds(
+                method, settings, check_positive_int("steps", steps, maximum=MAX_STEPS),
+                lam_size, max_seconds, kernel=str(kernel), backend=str(backend),
+                device=str(device), dense_basis=not getattr(problem, "_diagonal", True),
+                closed_form=bool(closed_form),
+            )
+
+    names, axes, columns = grid_columns(grid, max_memory, result_bytes=32,
+                                        before_product=check_time)
     plan = plan_simulation(
         method, problem, columns, steps, convention=convention, backend=backend,
         device=device, x0=x0, max_memory=max_memory, tail=tail, kernel=kernel, chunk=chunk,

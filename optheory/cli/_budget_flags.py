@@ -10,17 +10,22 @@ from optheory._budget import DEFAULT_MAX_MEMORY, DEFAULT_MAX_SECONDS, format_byt
 __all__ = ["add_budget_flags", "budget_kwargs", "check_gradient_size", "cli_budget_wording"]
 
 
-def add_budget_flags(parser: argparse.ArgumentParser, *, seconds: bool = True) -> None:
-    """Add ``--max-memory SIZE`` (and ``--max-seconds S``) to a subcommand."""
-    parser.add_argument(
-        "--max-memory", metavar="SIZE", default=None,
-        help=f"memory budget for arrays, results included, e.g. 4GiB "
-        f"(default {format_bytes(DEFAULT_MAX_MEMORY)})",
-    )
+def add_budget_flags(
+    parser: argparse.ArgumentParser, *, seconds: bool = True, memory: bool = True,
+    what: str = "a run",
+) -> None:
+    """Add ``--max-memory SIZE`` and/or ``--max-seconds S`` to a subcommand."""
+    if memory:
+        parser.add_argument(
+            "--max-memory", metavar="SIZE", default=None,
+            help=f"memory budget for arrays, results included, e.g. 4GiB "
+            f"(default {format_bytes(DEFAULT_MAX_MEMORY)})",
+        )
     if seconds:
         parser.add_argument(
             "--max-seconds", metavar="S", default=None,
-            help=f"refuse a run estimated to take longer (default {DEFAULT_MAX_SECONDS:g})",
+            help=f"refuse {what} estimated (before the work) to take longer "
+            f"(default {DEFAULT_MAX_SECONDS:g})",
         )
 
 
@@ -41,7 +46,8 @@ def budget_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 def cli_budget_wording(message: str) -> str:
     """An API budget message in the command line's words (``max_memory=`` -> ``--max-memory``)."""
-    return (message.replace("max_memory", "--max-memory").replace("max_seconds", "--max-seconds"))
+    message = message.replace(" (None for no limit)", "")
+    return message.replace("max_memory", "--max-memory").replace("max_seconds", "--max-seconds")
 
 
 def check_gradient_size(objective: Any, flag: str) -> None:

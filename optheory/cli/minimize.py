@@ -6,11 +6,17 @@ import argparse
 
 import sympy as sp
 
+from optheory.cli._budget_flags import add_budget_flags, budget_kwargs, cli_budget_wording
 from optheory.cli._common import add_json_flag, emit, parse_matrix, parse_number, parse_vector
 
 EXAMPLE = """example:
   optheory minimize --Q "2,1;1,3" --c "1,-1" --b 2
   optheory minimize --Q "0.2,0;0,4" --json
+  optheory minimize --Q "4,1,0;1,5,1;0,1,6" --max-seconds 10
+
+The exact work is estimated before it starts (matrix size, digits of the
+entries) and refused above --max-seconds; a refused eigen form is reported
+as unavailable, with the minimizer still derived.
 """
 
 
@@ -28,6 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--Q", required=True, help="symmetric positive definite matrix, rows separated by ';'")
     parser.add_argument("--c", default=None, help="linear term, comma-separated (default 0)")
     parser.add_argument("--b", default="0", help="constant term (default 0)")
+    add_budget_flags(parser, memory=False, what="exact work")
     add_json_flag(parser)
     parser.set_defaults(handler=handle)
 
@@ -37,19 +44,21 @@ def handle(args: argparse.Namespace) -> int:
 
     Q = parse_matrix(args.Q, "--Q")
     n = len(Q)
-    if n > 12:
-        raise ValueError(f"--Q is {n} x {n}; exact derivation is limited to 12 x 12 matrices")
     c = parse_vector(args.c, "--c") if args.c is not None else [0] * n
     if len(c) != n:
         raise ValueError(f"--c has {len(c)} entries but --Q is {n} x {len(Q[0])}")
     b = parse_number(args.b, "--b")
-    forms = completed_square(Q, c, b)
+    budget = budget_kwargs(args)
     try:
-        eig = eigen_form(Q, c, b)
+        forms = completed_square(Q, c, b, **budget)
+    except ValueError as exc:
+        raise ValueError(cli_budget_wording(str(exc))) from None
+    try:
+        eig = eigen_form(Q, c, b, **budget)
         unavailable = None
-    except ValueError as exc:  # eigenvalues without a closed form of degree <= 2
+    except ValueError as exc:  # no closed form of degree <= 2, or above the time budget
         eig = None
-        unavailable = str(exc)
+        unavailable = cli_budget_wording(str(exc))
     x_star = [str(v) for v in forms.x_star]
     payload: dict = {
         "x_star": x_star,

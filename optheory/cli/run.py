@@ -140,6 +140,21 @@ def cli_wording(message: str) -> str:
     return message
 
 
+def _check_time(objective: Any, steps: int, args: argparse.Namespace) -> None:
+    """Refuse, before differentiating, a run surely longer than ``--max-seconds``."""
+    from optheory._budget import DEFAULT_MAX_SECONDS
+    from optheory.analysis.objective_problem import estimate_run_seconds
+
+    max_seconds = budget_kwargs(args).get("max_seconds", DEFAULT_MAX_SECONDS)
+    estimate = estimate_run_seconds(objective, steps)
+    if estimate > max_seconds:
+        raise ValueError(
+            f"--steps {steps} on --f with {objective.dim} variables would take at least "
+            f"{estimate:.3g} s, above --max-seconds={max_seconds:g}; raise --max-seconds, or "
+            "use fewer steps or a smaller objective"
+        )
+
+
 def handle(args: argparse.Namespace) -> int:
     from optheory.analysis.objective_problem import ExpressionProblem
     from optheory.numeric.cycles import find_cycle
@@ -152,6 +167,7 @@ def handle(args: argparse.Namespace) -> int:
     if objective.dim > MAX_DIM:
         raise ValueError(f"--f has {objective.dim} variables; at most {MAX_DIM} are supported")
     check_gradient_size(objective, "--f")
+    _check_time(objective, steps, args)
     x0 = parse_float_vector(args.x0, "--x0")
     if len(x0) != objective.dim:
         names = ", ".join(v.name for v in objective.variables)

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from optheory.cli._budget_flags import add_budget_flags, budget_kwargs, cli_budget_wording
 from optheory.cli._common import add_json_flag, emit, parse_float, parse_number
 
 EXAMPLE = """examples:
@@ -23,15 +24,14 @@ with a positive definite Hessian: the sweep runs on its eigen-decomposition).
 Every setting starts with every eigen-component at 1.  --out writes the map
 atomically: .svg/.png (heat map of the closed-form rate for the linear methods,
 else of the fitted rate), .csv (one row per setting) or .npz (the arrays).
---closed-form skips the simulation (linear methods only).
+--closed-form skips the simulation (linear methods only).  The sweep's time is
+estimated from its size before any work and refused above --max-seconds (default
+60); its arrays, result maps included, count against --max-memory (default 1 GiB).
 """
 
 MAX_SETTINGS = 1_000_000
 MAX_EIGENVALUES = 1000  # the problem keeps a dense d x d eigenbasis
 MAX_STEPS = 100_000
-#: Most component updates (settings x eigenvalues x steps) one command runs: about
-#: ten seconds of the compiled kernel; larger sweeps belong in Python (analysis.sweep).
-MAX_WORK = 10**10
 FORMATS = (".svg", ".png", ".csv", ".npz")
 
 
@@ -55,6 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--closed-form", action="store_true",
                         help="only the closed-form rate map, no simulation (linear methods)")
     parser.add_argument("--out", metavar="FILE", help="write the map: .svg, .png, .csv or .npz")
+    add_budget_flags(parser, what="a sweep")
     add_json_flag(parser)
     parser.set_defaults(handler=handle)
 
@@ -75,8 +76,8 @@ def parse_range(text: str, flag: str, *, positive: bool = False) -> np.ndarray:
     return np.linspace(a, b, int(n))
 
 
-def _problem(args: argparse.Namespace, work_per_component: int) -> tuple[Any, str]:
-    """The quadratic, after checking that the sweep's work is within :data:`MAX_WORK`."""
+def _problem(args: argparse.Namespace, settings: int, steps: int) -> tuple[Any, str]:
+    """The quadratic, after checking the sweep's estimated time against ``--max-seconds``."""
     from optheory.numeric.problems import EigenQuadratic
 
     if (args.f is None) == (args.lam_range is None):
@@ -85,19 +86,25 @@ def _problem(args: argparse.Namespace, work_per_component: int) -> tuple[Any, st
         lam = parse_range(args.lam_range, "--lam-range", positive=True)
         if lam.size > MAX_EIGENVALUES:
             raise ValueError(f"--lam-range: at most {MAX_EIGENVALUES} eigenvalues")
-        _check_work(work_per_component * lam.size)
+        _check_time(args, settings, steps, lam.size, dense=False)
         return EigenQuadratic(lam), f"eigenvalues {args.lam_range}"
     problem = _quadratic_from_text(args.f)
-    _check_work(work_per_component * int(problem.dim))
+    _check_time(args, settings, steps, int(problem.dim), dense=not problem._diagonal)
     return problem, args.f
 
 
-def _check_work(work: int) -> None:
-    if work > MAX_WORK:
-        raise ValueError(
-            f"the sweep would do {work:.3g} updates (settings x eigenvalues x --steps); at most "
-            f"{MAX_WORK:.0e} from the shell: narrow a range or lower --steps"
-        )
+def _check_time(args: argparse.Namespace, settings: int, steps: int, dim: int, *,
+                dense: bool) -> None:
+    """Refuse, before building anything large, a sweep estimated above ``--max-seconds``."""
+    from optheory._budget import DEFAULT_MAX_SECONDS
+    from optheory.numeric.sweep import check_sweep_seconds
+
+    max_seconds = budget_kwargs(args).get("max_seconds", DEFAULT_MAX_SECONDS)
+    try:
+        check_sweep_seconds(args.method, settings, steps, dim, max_seconds, dense_basis=dense,
+                            closed_form=args.closed_form)
+    except ValueError as exc:
+        raise ValueError(cli_budget_wording(str(exc))) from None
 
 
 def _quadratic_from_text(text: str) -> Any:
@@ -159,9 +166,12 @@ def handle(args: argparse.Namespace) -> int:
     size = int(np.prod([v.size for v in grid.values()]))
     if size > MAX_SETTINGS:
         raise ValueError(f"--eta-range and --beta-range give {size} settings; at most {MAX_SETTINGS}")
-    problem, described = _problem(args, size * (1 if args.closed_form else int(steps)))
-    result = sweep(args.method, problem, grid, int(steps), closed_form=args.closed_form,
-                   progress=None)
+    problem, described = _problem(args, size, int(steps))
+    try:
+        result = sweep(args.method, problem, grid, int(steps), closed_form=args.closed_form,
+                       progress=None, **budget_kwargs(args))
+    except ValueError as exc:
+        raise ValueError(cli_budget_wording(str(exc))) from None
     payload = _payload(result, described)
     if args.out is not None:
         _write(result, Path(args.out))

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["import_numba", "numba_available", "recurrence_steps"]
+__all__ = ["import_numba", "numba_available", "recurrence_steps", "warm_up"]
 
 
 def numba_available() -> bool:
@@ -76,6 +76,13 @@ def _one_term(A: Any, z: Any, n: int) -> None:  # pragma: no cover
 @cache
 def _kernels() -> tuple[Any, Any]:
     return _jit(_two_term), _jit(_one_term)
+
+
+def warm_up() -> None:
+    """Compile both kernels now (on 1 x 1 arrays), so that no timing of a run counts it."""
+    one = np.ones((1, 1))
+    recurrence_steps(one, one.copy(), one.copy(), one.copy(), 1)
+    recurrence_steps(one, None, one.copy(), None, 1)
 
 
 def recurrence_steps(A: np.ndarray, C: np.ndarray | None, z: np.ndarray,

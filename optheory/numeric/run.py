@@ -169,7 +169,10 @@ def _gradient(problem: Any, backend: str, device: str, dtype: str) -> Any:
     return grad
 
 
-def train_2d(method: str, steps: int = 20, problem: Any = None, **hyper: Any) -> Trajectory:
+def train_2d(
+    method: str, steps: int = 20, problem: Any = None, *, max_memory: int | None = None,
+    max_seconds: float | None = DEFAULT_MAX_SECONDS, **hyper: Any,
+) -> Trajectory:
     r"""The textbook's 2-D demo: ``method`` from (-5, -2) for ``steps`` steps.
 
     Uses the textbook convention on :func:`~optheory.numeric.problems.textbook_2d`
@@ -186,6 +189,8 @@ def train_2d(method: str, steps: int = 20, problem: Any = None, **hyper: Any) ->
     problem : object, optional
         A 2-D problem (``f``, ``grad``, ``dim == 2``); the textbook's
         :math:`0.1 x_1^2 + 2 x_2^2` by default.
+    max_memory, max_seconds
+        Budgets, as in :func:`run`.
     **hyper
         Hyperparameters by their textbook names (eta, beta, gamma, rho, ...).
 
@@ -212,4 +217,5 @@ def train_2d(method: str, steps: int = 20, problem: Any = None, **hyper: Any) ->
     check_problem(problem)
     if problem.dim != 2:
         raise ValueError(f"train_2d needs a 2-D problem, got dim={problem.dim}")
-    return run(method, problem, TEXTBOOK_START, steps, convention="textbook", **hyper)
+    return run(method, problem, TEXTBOOK_START, steps, convention="textbook",
+               max_memory=max_memory, max_seconds=max_seconds, **hyper)

@@ -53,7 +53,7 @@ from optheory.numeric.backend import (
     to_numpy,
     torch_cpu_threads,
 )
-from optheory.numeric.compiled import numba_available, recurrence_steps
+from optheory.numeric.compiled import numba_available, recurrence_steps, warm_up
 from optheory.numeric.optimizers import CONVENTIONS, batch_size, get_method
 from optheory.numeric.optimizers._spec import check_hyper_value
 from optheory.numeric.problems import EigenQuadratic
@@ -67,6 +67,8 @@ __all__ = [
     "SimulationOutput",
     "SimulationPlan",
     "bytes_per_setting",
+    "check_sweep_seconds",
+    "estimate_sweep_seconds",
     "fit_start",
     "fit_stride",
     "linear_recurrence",
@@ -156,6 +158,91 @@ def bytes_per_setting(method: str, dim: int, kernel: str, convention: str = "tex
         fields = _array_fields(spec.init(np.zeros((1, 1)), _first_row(spec)))
         arrays = 4 * (1 + len(fields)) + 6
     return 8 * (arrays * dim + _TailFit.CAPACITY + CHECK_EVERY + 16)
+
+
+# Seconds per (setting, step, component + _ROW_COMPONENTS) of each kernel, about
+# twice what `sweep` took on the 2-core development machine under a load of ~8
+# (momentum, 64 x 64 settings, 100 eigenvalues, 200 steps, and 10^6 settings of
+# 2 eigenvalues): compiled 3.7e-9, fused 8.4e-9 (torch 6.8e-9), generic 1.8e-8;
+# adam (generic) 4.9e-8 on numpy, 8.8e-8 on torch.  _ROW_COMPONENTS is the
+# per-row overhead seen at small d (momentum, d = 2: about 1e-8 per component).
+_SECONDS_PER_ELEMENT_STEP = {
+    "compiled": 4e-9, "fused": 1e-8, "generic-linear": 2e-8,
+    "generic-adaptive": 1e-7,
+}
+_ROW_COMPONENTS = 4
+# A dense (rotated) basis makes problem.grad a (d x d) product per setting and step.
+_SECONDS_PER_MATMUL_ELEMENT = 2e-9
+# Per setting before and after stepping (resolving the grid, probing the update,
+# reductions): about 3e-6 s measured with 10^6 settings of gd; the closed-form
+# map adds about 1e-6 s per (setting, component) (2 x 2 eigenvalues per pair).
+_SECONDS_PER_SETTING = 4e-6
+_SECONDS_PER_CLOSED_FORM_ELEMENT = 2e-6
+
+
+def resolve_kernel(method: str, backend: str, kernel: str) -> str:
+    """The kernel ``"auto"`` stands for (see :func:`simulate`); others unchanged."""
+    if kernel != "auto":
+        return kernel
+    if method not in LINEAR_METHODS:
+        return "generic"
+    return "compiled" if backend == "numpy" and numba_available() else "fused"
+
+
+def estimate_sweep_seconds(
+    method: str, settings: int, steps: int, dim: int, *, kernel: str = "auto",
+    backend: str = "numpy", dense_basis: bool = False, closed_form: bool = False,
+    simulate: bool = True,
+) -> float:
+    r"""Seconds a sweep will take, estimated from its exact size before any work.
+
+    .. math:: t \approx K T (d + 4) c_{\text{kernel}} + K T d^2 c_{\text{matmul}}
+              + K (c_{\text{setting}} + d\, c_{\text{closed}})
+
+    with K settings, T steps, d components and per-element constants measured
+    (and doubled) on a 2-core machine; the matmul term only for an adaptive
+    method on a rotated basis, the closed-form term only for linear methods.
+    Conservative on a CPU: a refusal based on it may come early, never late.
+    Not meaningful on CUDA (the caller skips it there).
+    """
+    kernel = resolve_kernel(method, backend, kernel)
+    linear = method in LINEAR_METHODS
+    total = float(settings) * _SECONDS_PER_SETTING
+    if linear:
+        total += float(settings) * dim * _SECONDS_PER_CLOSED_FORM_ELEMENT
+    if simulate and not (closed_form and linear):
+        key = kernel if kernel != "generic" else ("generic-linear" if linear else "generic-adaptive")
+        work = float(settings) * steps
+        total += work * (dim + _ROW_COMPONENTS) * _SECONDS_PER_ELEMENT_STEP[key]
+        if dense_basis and not linear:
+            total += work * float(dim) ** 2 * _SECONDS_PER_MATMUL_ELEMENT
+    return total
+
+
+def check_sweep_seconds(
+    method: str, settings: int, steps: int, dim: int, max_seconds: float | None, *,
+    kernel: str = "auto", backend: str = "numpy", device: str = "cpu",
+    dense_basis: bool = False, closed_form: bool = False, what: str = "this sweep",
+) -> None:
+    """Refuse, before any work, a sweep estimated to exceed ``max_seconds``.
+
+    Raises
+    ------
+    ValueError
+        One line: the size, the estimate, the limit and how to raise it.
+    """
+    if max_seconds is None or str(device).startswith("cuda"):
+        return
+    estimate = estimate_sweep_seconds(
+        method, settings, steps, dim, kernel=kernel, backend=backend,
+        dense_basis=dense_basis, closed_form=closed_form,
+    )
+    if estimate > max_seconds:
+        raise ValueError(
+            f"{what} ({settings} settings x {steps} steps x {dim} components) is estimated "
+            f"at about {estimate:.3g} s, above max_seconds={max_seconds:g}; raise max_seconds "
+            "(None for no limit), or use fewer settings or steps"
+        )
 
 
 def simulate(
@@ -262,6 +349,10 @@ def simulate(
         x0=x0, max_memory=max_memory, tail=tail, kernel=kernel, chunk=chunk,
         fit_every=fit_every,
     )
+    check_sweep_seconds(
+        method, plan.size, plan.steps, plan.lam.size, max_seconds, kernel=plan.kernel,
+        backend=backend, device=device, dense_basis=not problem._diagonal, what="this simulation",
+    )
     return run_plan(plan, progress, max_seconds)
 
 
@@ -351,11 +442,7 @@ def plan_simulation(
     resolved = _resolve(spec, hyper)
     size = batch_size(resolved) or 1
     linear = method in LINEAR_METHODS
-    if kernel == "auto":
-        if not linear:
-            kernel = "generic"
-        else:
-            kernel = "compiled" if backend == "numpy" and numba_available() else "fused"
+    kernel = resolve_kernel(method, backend, kernel)
     if kernel in _FUSED_KERNELS and not linear:
         raise ValueError(
             f"kernel '{kernel}' is for the linear methods ({', '.join(LINEAR_METHODS)}); "
@@ -495,6 +582,8 @@ def run_plan(
 ) -> SimulationOutput:
     """Run a :class:`SimulationPlan` chunk by chunk; see :func:`simulate`."""
     size = plan.size
+    if plan.kernel == "compiled":
+        warm_up()  # the first call compiles (seconds): not part of the probed rate
     clock = _Clock(float(size) * plan.steps, max_seconds)
     final = np.empty(size)
     rate = np.empty(size)

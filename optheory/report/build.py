@@ -184,12 +184,13 @@ def build_report(
         is propagated. In every case ``out_dir`` keeps its previous content and
         no temporary folder is left.
     """
-    from optheory.figures import figure_to_svg, inline_svg
-
     source = TOPICS if registry is None else registry
     names = select_topics(topics, source)
     target = Path(os.path.abspath(out_dir))
     _check_replaceable(target)
+    # after the checks: a bad --out is refused without importing matplotlib (seconds)
+    from optheory.figures import figure_to_svg, inline_svg
+
     bar = _progress_bar(2 * len(names) + 2, progress)
     try:
         with staged_directory(target) as staging:
