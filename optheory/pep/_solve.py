@@ -55,16 +55,21 @@ def cvxpy(purpose: str) -> Any:
     return require("cvxpy", "pep", purpose=purpose)
 
 
-def solve_with_fallback(problem: Any, solver: str | None = None) -> tuple[str, str]:
+def solve_with_fallback(
+    problem: Any, solver: str | None = None, *, order: tuple[str, ...] = SOLVERS,
+    options: dict[str, dict[str, Any]] | None = None,
+) -> tuple[str, str]:
     """Solve ``problem``; return ``(solver, status)``.
 
     CLARABEL is tried first; when it raises a solver error or ends in a status
     other than ``optimal`` / ``infeasible`` / ``unbounded``, SCS is tried.
-    ``solver`` pins one of :data:`SOLVERS`.  Status ``"error"`` when every
-    solver failed.
+    ``solver`` pins one of :data:`SOLVERS`; ``order`` and ``options`` (solver
+    name -> keyword arguments) change the defaults.  Status ``"error"`` when
+    every solver failed.
     """
     cp = cvxpy("a worst-case SDP")
-    order = SOLVERS if solver is None else (solver,)
+    order = order if solver is None else (solver,)
+    settings = {**_SOLVER_OPTIONS, **(options or {})}
     status = "error"
     logger = logging.getLogger("__cvxpy__")
     for name in order:
@@ -74,7 +79,7 @@ def solve_with_fallback(problem: Any, solver: str | None = None) -> tuple[str, s
             logger.setLevel(logging.CRITICAL)
             with warnings.catch_warnings(), quiet_stdout():
                 warnings.simplefilter("ignore")
-                problem.solve(solver=name, **_SOLVER_OPTIONS[name])
+                problem.solve(solver=name, **settings[name])
         except cp.error.SolverError:
             status = "error"
             continue

@@ -61,6 +61,8 @@ __all__ = ["RateCertificate", "iqc_rate"]
 
 #: relative slack allowed when a returned LMI solution is checked in numpy
 CHECK_TOL = 1e-7
+# SCS on a tiny LMI: its answer is checked in numpy anyway, so a bounded effort suffices
+_SCS_LMI: dict[str, Any] = {"eps_abs": 1e-9, "eps_rel": 1e-9, "max_iters": 2_500}
 
 
 @dataclass(frozen=True)
@@ -216,7 +218,13 @@ def _clarabel_feasible(
     if status in (done.PrimalInfeasible, done.AlmostPrimalInfeasible):
         # nearly infeasible counts as not certified at this rate (never the reverse)
         return "infeasible", None, None
-    return str(status), None, None
+    # stopped early (e.g. insufficient progress near the boundary): its last point may
+    # still pass the numpy check; otherwise the fallback solver is asked
+    z = np.asarray(solution.x)
+    P = np.zeros((m, m))
+    P[r, c] = z[:nP]
+    P[c, r] = z[:nP]
+    return str(status), P, z[nP:]
 
 
 def _feasible(
@@ -233,24 +241,41 @@ def _feasible(
     status = "error"
     if solver is None:
         status, P_val, lam_val = _clarabel_feasible(G, pad, sector, off_by_one, r2)
-    if status not in ("optimal", "infeasible"):
-        lmi = _lmi(n)
-        lmi.kron.value = np.kron(G.T, G.T)
-        lmi.r2.value = r2
-        lmi.q1.value = sector
-        lmi.q2.value = off_by_one
-        name, status = solve_with_fallback(lmi.problem, solver)
-        if status == "optimal" and lmi.P.value is not None and lmi.lam.value is not None:
-            P_val, lam_val = np.asarray(lmi.P.value), np.asarray(lmi.lam.value, dtype=float)
-    if status != "optimal" or P_val is None or lam_val is None:
+        if status == "infeasible":
+            return False, name, ()
+        if P_val is not None and lam_val is not None:
+            ok, lam_out = _check(G, pad, sector, off_by_one, r2, P_val, lam_val)
+            if ok or status == "optimal":
+                return ok, name, lam_out
+    # CLARABEL stopped without an answer (or a solver was pinned): the cvxpy form, with
+    # SCS after CLARABEL only (the direct call above was CLARABEL already)
+    lmi = _lmi(n)
+    lmi.kron.value = np.kron(G.T, G.T)
+    lmi.r2.value = r2
+    lmi.q1.value = sector
+    lmi.q2.value = off_by_one
+    name, status = solve_with_fallback(lmi.problem, solver, order=("SCS",),
+                                       options={"SCS": _SCS_LMI})
+    # an inaccurate SCS point is fine here: only the numpy check below decides
+    if status not in ("optimal", "optimal_inaccurate") or lmi.P.value is None or lmi.lam.value is None:
         return False, name, ()
+    ok, lam_out = _check(G, pad, sector, off_by_one, r2, np.asarray(lmi.P.value),
+                         np.asarray(lmi.lam.value, dtype=float))
+    return ok, name, lam_out
+
+
+def _check(
+    G: np.ndarray, pad: np.ndarray, sector: np.ndarray, off_by_one: np.ndarray, r2: float,
+    P_val: np.ndarray, lam_val: np.ndarray,
+) -> tuple[bool, tuple[float, ...]]:
+    """Recompute the LMI from a returned ``(P, lambda)`` in numpy: is it really feasible?"""
     P = 0.5 * (P_val + P_val.T)
     lam = np.maximum(lam_val, 0.0)
     value = G.T @ P @ G - r2 * (pad @ P @ pad.T) + lam[0] * sector + lam[1] * off_by_one
     scale = max(1.0, float(np.abs(G.T @ P @ G).max()), float(np.abs(lam).max()))
     ok = (np.linalg.eigvalsh(0.5 * (value + value.T)).max() <= CHECK_TOL * scale
           and np.linalg.eigvalsh(P).min() > 0.5)
-    return bool(ok), name, (float(lam[0]), float(lam[1]))
+    return bool(ok), (float(lam[0]), float(lam[1]))
 
 
 def iqc_rate(
