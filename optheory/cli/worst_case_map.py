@@ -128,10 +128,11 @@ def handle(args: argparse.Namespace) -> int:
         raise ValueError(f"METHOD must be one of {', '.join(PEP_METHODS)}, got {method!r}")
     mu = parse_float(args.mu, "--mu")
     L = parse_float(args.L, "--L")
-    try:
-        check_class(mu, L)
-    except ValueError as exc:
-        raise ValueError(str(exc).replace("mu", "--mu").replace("L must", "--L must")) from None
+    if mu <= 0:
+        raise ValueError(f"--mu must be > 0 (strong convexity), got {args.mu!r}")
+    if L <= mu:
+        raise ValueError(f"--L must be > --mu, got --L {args.L!r} with --mu {args.mu!r}")
+    check_class(mu, L)
     steps = _int(args.steps, "--steps", MAX_STEPS)
     eta = _range(args.eta_range, "--eta-range")
     beta = _range(args.beta_range, "--beta-range")

@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 from matplotlib import colormaps
-from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from optheory.figures._style import new_figure, styled
@@ -75,8 +74,7 @@ def worst_case_map_plot(result: Any, ax: Any = None, *, title: str | None = None
             ax.set_ylabel("per-step factor")
         else:
             shown = np.ma.masked_invalid(cert.T)
-            cmap = ListedColormap(colormaps["viridis"](np.linspace(0, 1, 256)))
-            cmap.set_bad(_NO_CERTIFICATE)
+            cmap = colormaps["viridis"].with_extremes(bad=_NO_CERTIFICATE)
             finite = cert[np.isfinite(cert)]
             low = float(finite.min()) if finite.size else 0.0
             image = ax.pcolormesh(eta, beta, shown, shading="nearest", cmap=cmap,

@@ -337,10 +337,18 @@ def worst_case_map(
                         future = pool.submit(map_cells, method, mu, L, steps,
                                              [cells[k] for k in batch], certify, tol)
                         futures[future] = batch
-                    for future in as_completed(futures):
-                        batch = futures[future]
-                        record(batch, future.result())
-                        bar.update(len(batch))
+                    try:
+                        for future in as_completed(futures):
+                            batch = futures[future]
+                            record(batch, future.result())
+                            bar.update(len(batch))
+                    except BaseException:
+                        # interrupted (Ctrl-C, a failed task): keep every batch that finished
+                        for done, batch in futures.items():
+                            if (done.done() and not done.cancelled() and results[batch[0]] is None
+                                    and done.exception() is None):
+                                record(batch, done.result())
+                        raise
                 finally:
                     if own:
                         pool.shutdown(wait=True, cancel_futures=True)
