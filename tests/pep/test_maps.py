@@ -51,6 +51,11 @@ def test_cells_are_the_single_solves(tmp_path: Path) -> None:
             exact = float(interval_rate("momentum", eta, beta, 1, 25).rate)
             assert exact - 1e-6 <= result.quadratic_rate[i, j] <= exact + 1e-12
     assert (result.status == "optimal").all()
+    # F(1, 25) holds every quadratic with curvatures in [1, 25]: no certified rate is below
+    # the quadratic rate (up to the bracket, which lies above the certified value)
+    certified = np.isfinite(result.certificate)
+    assert certified.any()
+    assert np.all(result.certificate[certified] >= result.quadratic_rate[certified] - 1e-9)
 
 
 def test_an_interrupted_map_resumes_without_recomputing(tmp_path: Path) -> None:
@@ -136,3 +141,31 @@ def test_figure(tmp_path: Path) -> None:
     assert isinstance(fig, Figure) and fig.axes[0].get_xlabel().startswith("step size")
     gd = worst_case_map("gd", 1, 10, {"eta": [0.05, 0.15]}, 2, workers=1, cache_dir=tmp_path)
     assert len(worst_case_map_plot(gd).axes[0].lines) == 4  # three curves and the line at 1
+
+
+def test_solvers_are_imported_only_when_used() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, optheory, optheory.pep.maps, optheory.pep.iqc, optheory.pep.gram; "
+            "print(sorted(m for m in ('cvxpy', 'clarabel', 'scs', 'PEPit', 'dask') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_missing_extra_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import optheory._extras as extras
+    from optheory._extras import MissingExtraError
+
+    real = extras.importlib.import_module
+
+    def no_clarabel(name: str, *args: Any) -> Any:
+        if name == "clarabel":
+            raise ImportError(name)
+        return real(name, *args)
+
+    monkeypatch.setattr(extras.importlib, "import_module", no_clarabel)
+    with pytest.raises(MissingExtraError, match=r"pip install 'optheory\[pep\]'"):
+        worst_case_map("gd", 1, 10, {"eta": [0.1]}, 2, workers=1, cache_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
