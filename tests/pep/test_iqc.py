@@ -68,3 +68,9 @@ def test_bad_input(kwargs: dict, match: str) -> None:
     args = {"mu": 1.0, "L": 10.0, "params": {"eta": 0.1, "beta": 0.1}} | kwargs
     with pytest.raises(ValueError, match=match):
         iqc_rate("momentum", **args)
+
+
+def test_scs_path_gives_the_same_certificate_to_its_accuracy() -> None:
+    cert = iqc_rate("gd", 1.0, 10.0, {"eta": 0.15}, solver="SCS", tol=1e-2)
+    assert cert.solver == "SCS"
+    assert cert.rate is not None and 0.85 - 1e-6 <= cert.rate <= 0.85 + 1e-2 + 1e-6
