@@ -34,10 +34,13 @@ __all__ = [
     "ETA",
     "LAM",
     "METHODS",
+    "Rule",
     "Step",
     "characteristic_polynomial",
+    "initial_state",
     "iteration_matrix",
     "memory_update",
+    "method_rule",
     "method_step",
     "method_update",
     "momentum_matrix",
@@ -52,47 +55,68 @@ BETA = sp.Symbol("beta", real=True)
 
 #: ``step(state, grad) -> next state``; ``state`` is a tuple in the method's order
 Step = Callable[[tuple[Any, ...], Callable[[Any], Any]], tuple[Any, ...]]
+#: ``rule(state, grad, eta, beta) -> next state``: a step rule with its hyperparameters as arguments
+Rule = Callable[[tuple[Any, ...], Callable[[Any], Any], Any, Any], tuple[Any, ...]]
 
 
-def _gd(state: tuple[Any, ...], grad: Callable[[Any], Any]) -> tuple[Any, ...]:
+def _gd(state: tuple[Any, ...], grad: Callable[[Any], Any], eta: Any, beta: Any) -> tuple[Any, ...]:
     (x,) = state
-    return (x - ETA * grad(x),)
+    return (x - eta * grad(x),)
 
 
-def _momentum(state: tuple[Any, ...], grad: Callable[[Any], Any]) -> tuple[Any, ...]:
+def _momentum(
+    state: tuple[Any, ...], grad: Callable[[Any], Any], eta: Any, beta: Any
+) -> tuple[Any, ...]:
     # textbook: v <- beta v + g;  x <- x - eta v
     v, x = state
-    v_next = BETA * v + grad(x)
-    return (v_next, x - ETA * v_next)
+    v_next = beta * v + grad(x)
+    return (v_next, x - eta * v_next)
 
 
-def _polyak(state: tuple[Any, ...], grad: Callable[[Any], Any]) -> tuple[Any, ...]:
+def _polyak(
+    state: tuple[Any, ...], grad: Callable[[Any], Any], eta: Any, beta: Any
+) -> tuple[Any, ...]:
     # x+ = x - eta grad(x) + beta (x - x_prev)
     x, x_prev = state
-    return (x - ETA * grad(x) + BETA * (x - x_prev), x)
+    return (x - eta * grad(x) + beta * (x - x_prev), x)
 
 
-def _ema(state: tuple[Any, ...], grad: Callable[[Any], Any]) -> tuple[Any, ...]:
+def _ema(state: tuple[Any, ...], grad: Callable[[Any], Any], eta: Any, beta: Any) -> tuple[Any, ...]:
     # leaky-average momentum: v <- beta v + (1 - beta) g;  x <- x - eta v
     v, x = state
-    v_next = BETA * v + (1 - BETA) * grad(x)
-    return (v_next, x - ETA * v_next)
+    v_next = beta * v + (1 - beta) * grad(x)
+    return (v_next, x - eta * v_next)
 
 
-def _nesterov(state: tuple[Any, ...], grad: Callable[[Any], Any]) -> tuple[Any, ...]:
+def _nesterov(
+    state: tuple[Any, ...], grad: Callable[[Any], Any], eta: Any, beta: Any
+) -> tuple[Any, ...]:
     # torch.optim.SGD(nesterov=True, dampening=0): b <- beta b + g; d = g + beta b; x <- x - eta d
     b, x = state
     g = grad(x)
-    b_next = BETA * b + g
-    return (b_next, x - ETA * (g + BETA * b_next))
+    b_next = beta * b + g
+    return (b_next, x - eta * (g + beta * b_next))
 
 
-_RULES: dict[str, tuple[Step, tuple[str, ...]]] = {
+def _zero_buffer_start(x0: Any) -> tuple[Any, ...]:
+    return (0 * x0, x0)
+
+
+_RULES: dict[str, tuple[Rule, tuple[str, ...]]] = {
     "gd": (_gd, ("x",)),
     "momentum": (_momentum, ("v", "x")),
     "polyak": (_polyak, ("x", "x_prev")),
     "ema": (_ema, ("v", "x")),
     "nesterov": (_nesterov, ("b", "x")),
+}
+
+# the state every method starts from, given x_0: buffers zero (as torch.optim.SGD), x_prev = x_0
+_STARTS: dict[str, Callable[[Any], tuple[Any, ...]]] = {
+    "gd": lambda x0: (x0,),
+    "momentum": _zero_buffer_start,
+    "polyak": lambda x0: (x0, x0),
+    "ema": _zero_buffer_start,
+    "nesterov": _zero_buffer_start,
 }
 
 #: names accepted by :func:`method_update` and :func:`method_step`
@@ -112,7 +136,9 @@ def method_step(name: str) -> tuple[Step, tuple[str, ...]]:
     step : callable
         ``step(state, grad)`` returns the next state (a tuple in the same order);
         it only adds, subtracts and multiplies by hyperparameters, so it works
-        on sympy scalars and on sympy column vectors alike.
+        on sympy scalars and on sympy column vectors alike.  The hyperparameters
+        are the symbols :data:`ETA` and :data:`BETA`
+        (``method_rule(name)[0]`` with them bound).
     names : tuple of str
         The state components, e.g. ``("v", "x")`` for momentum.
 
@@ -121,8 +147,71 @@ def method_step(name: str) -> tuple[Step, tuple[str, ...]]:
     ValueError
         Unknown method name.
     """
+    rule, names = method_rule(name)
+
+    def step(state: tuple[Any, ...], grad: Callable[[Any], Any]) -> tuple[Any, ...]:
+        return rule(state, grad, ETA, BETA)
+
+    return step, names
+
+
+def method_rule(name: str) -> tuple[Rule, tuple[str, ...]]:
+    """Return the step rule of a method with its hyperparameters as arguments.
+
+    The same function that :func:`method_step` binds to the symbols ``eta``,
+    ``beta``: numbers in their place run the method on any objects that add,
+    subtract and scale (floats, numpy arrays, PEPit points, see
+    :mod:`optheory.pep.pepit_problem`).
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`METHODS`.
+
+    Returns
+    -------
+    rule : callable
+        ``rule(state, grad, eta, beta)`` returns the next state; ``beta`` is
+        ignored by ``"gd"``.
+    names : tuple of str
+        The state components.
+
+    Raises
+    ------
+    ValueError
+        Unknown method name.
+    """
     check_method(name, "linear")
     return _RULES[name]
+
+
+def initial_state(name: str, x0: Any) -> tuple[Any, ...]:
+    r"""The state a method starts from at the point :math:`x_0`.
+
+    Buffers (``v``, ``b``) start at zero, as in ``torch.optim.SGD``; Polyak's
+    ``x_prev`` starts at :math:`x_0` (no momentum on the first step).  The zero
+    is written ``0 * x0`` so that it has the type of ``x0`` (a sympy number, a
+    numpy array, a PEPit point).
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`METHODS`.
+    x0 : object
+        The starting point.
+
+    Returns
+    -------
+    tuple
+        The state in the order of ``method_step(name)[1]``.
+
+    Raises
+    ------
+    ValueError
+        Unknown method name.
+    """
+    check_method(name, "linear")
+    return _STARTS[name](x0)
 
 
 def method_update(name: str) -> tuple[dict[sp.Symbol, sp.Expr], tuple[sp.Symbol, ...]]:
