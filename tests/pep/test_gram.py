@@ -47,3 +47,13 @@ def test_scs_fallback_gives_the_same_value_to_its_accuracy() -> None:
 def test_horizon_limits(steps: object) -> None:
     with pytest.raises(ValueError, match="steps"):
         GramPEP("momentum", 1.0, 25.0, steps)  # type: ignore[arg-type]
+
+
+def test_matches_the_projects_pepit_route() -> None:
+    from optheory.pep.pepit_problem import pepit_worst_case
+
+    pep = GramPEP("nesterov", 1.0, 25.0, 3)
+    for eta, beta in [(0.04, 0.6), (0.08, 0.3)]:
+        reference = pepit_worst_case("nesterov", 1.0, 25.0, 3, {"eta": eta, "beta": beta})
+        assert reference.solver == "CLARABEL"
+        assert pep.solve(eta, beta).value == pytest.approx(reference.value, rel=1e-6)

@@ -56,3 +56,12 @@ def test_coefficients_reproduce_the_step_rule_on_a_nonlinear_function(method: st
     # float64 recursions of 6 steps on O(1) numbers: agreement to 1e-12
     np.testing.assert_allclose(coeff_points @ basis, points, rtol=0, atol=1e-12)
     assert abs(last @ basis - state[names.index("x")]) < 1e-12
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_derived_rest_state_is_the_stated_initial_state(method: str) -> None:
+    from optheory.symbolic.linear import initial_state
+
+    x0 = sp.Symbol("x0", real=True)
+    stated = initial_state(method, x0)
+    assert tuple(state_space(method).start[:, 0] * x0) == tuple(stated)
