@@ -244,7 +244,9 @@ def worst_case_map(
         Where the cells run, e.g. ``dask.distributed.Client(address).get_executor()``.
         Default: a process pool of ``workers`` processes (``workers=1``: this process).
     workers : int, optional
-        Processes of the default pool (default: the local cores).
+        Processes of the default pool (default: the local cores).  The pool
+        starts fresh interpreters (``spawn``): in a script, call
+        ``worst_case_map`` under ``if __name__ == "__main__":``.
     cache_dir : path, optional
         Folder of finished cells (default :func:`default_cache_dir`);
         ``False`` turns the cache off.
