@@ -44,8 +44,8 @@ from typing import Any
 import numpy as np
 
 from optheory.pep._solve import cvxpy, solve_with_fallback
+from optheory.pep._system import System, system
 from optheory.pep.params import check_steps
-from optheory.pep.state_space import numeric_state_space
 
 __all__ = ["GramPEP", "PepCell", "coefficient_vectors"]
 
@@ -65,9 +65,12 @@ class PepCell:
 
 
 def coefficient_vectors(
-    method: str, eta: float, beta: float, steps: int
+    method: str, eta: float, beta: float, steps: int, cell: System | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Coefficients of :math:`y_0, \\dots, y_{N-1}` and of :math:`x_N` in the Gram basis.
+
+    ``cell`` is the method's state space at ``(eta, beta)`` when already
+    evaluated (:func:`optheory.pep._system.system`); by default it is derived here.
 
     Returns
     -------
@@ -76,8 +79,7 @@ def coefficient_vectors(
     last : ndarray, shape (N + 1,)
         :math:`x_N - x_*` in that basis.
     """
-    A, B, C, start = numeric_state_space(method, eta, beta)
-    ss_x = _x_index(method)
+    A, B, C, start, x_index = cell if cell is not None else system(method, eta, beta)
     d = steps + 1
     xi = np.zeros((A.shape[0], d))
     xi[:, 0] = start[:, 0]
@@ -87,13 +89,7 @@ def coefficient_vectors(
         gk = np.zeros(d)
         gk[k + 1] = 1.0
         xi = A @ xi + np.outer(B[:, 0], gk)
-    return points, xi[ss_x].copy()
-
-
-def _x_index(method: str) -> int:
-    from optheory.pep.state_space import state_space
-
-    return state_space(method).x_index
+    return points, xi[x_index].copy()
 
 
 def _pairs(steps: int) -> list[tuple[int, int]]:
@@ -147,11 +143,16 @@ class GramPEP:
         self.nsvec = self.tri_r.size
         self._cvx: Any = None
 
-    def coefficients(self, eta: float, beta: float) -> tuple[np.ndarray, np.ndarray]:
-        """The cell's coefficients: rows ``svec(M_ij)`` and ``svec(a_N a_N^T)``."""
+    def coefficients(
+        self, eta: float, beta: float, cell: System | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The cell's coefficients: rows ``svec(M_ij)`` and ``svec(a_N a_N^T)``.
+
+        ``cell``: the state space already evaluated at the *scaled* step ``eta * L``.
+        """
         m = self.m
         c = 1.0 / (2.0 * (1.0 - m))
-        points, last = coefficient_vectors(self.method, eta * self.L, beta, self.steps)
+        points, last = coefficient_vectors(self.method, eta * self.L, beta, self.steps, cell)
         d = self.d
         y = np.vstack([points, np.zeros(d)])  # the minimiser: y_* = 0, g_* = 0
         g = np.vstack([np.eye(d)[1:], np.zeros(d)])
@@ -207,14 +208,18 @@ class GramPEP:
             self._cvx = (problem, forms, objective)
         return self._cvx
 
-    def solve(self, eta: float, beta: float, solver: str | None = None) -> PepCell:
+    def solve(
+        self, eta: float, beta: float, solver: str | None = None, cell: System | None = None
+    ) -> PepCell:
         """Worst-case distance ratio at ``(eta, beta)`` (unscaled parameters).
 
         ``solver`` pins ``"CLARABEL"`` or ``"SCS"`` (through cvxpy); default:
-        CLARABEL directly, then the cvxpy fallback chain.
+        CLARABEL directly, then the cvxpy fallback chain.  ``cell``: the state
+        space at ``(eta * L, beta)`` when the caller has it (worker processes
+        then need no sympy).
         """
         start = time.perf_counter()
-        forms, objective = self.coefficients(eta, beta)
+        forms, objective = self.coefficients(eta, beta, cell)
         if solver is None:
             status, value = self._solve_clarabel(forms, objective)
             if status == "optimal":

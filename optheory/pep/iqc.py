@@ -54,10 +54,10 @@ from typing import Any
 import numpy as np
 
 from optheory.pep._solve import cvxpy, solve_with_fallback
+from optheory.pep._system import System, system
 from optheory.pep.params import check_class, method_params
-from optheory.pep.state_space import numeric_state_space
 
-__all__ = ["RateCertificate", "iqc_rate"]
+__all__ = ["RateCertificate", "certify", "iqc_rate"]
 
 #: relative slack allowed when a returned LMI solution is checked in numpy
 CHECK_TOL = 1e-7
@@ -325,15 +325,26 @@ def iqc_rate(
         raise ValueError(f"tol must lie in (0, 0.1], got {tol!r}")
     if solver is not None and solver not in ("CLARABEL", "SCS"):
         raise ValueError(f"solver must be CLARABEL or SCS, got {solver!r}")
-    A, B, C, _start = numeric_state_space(method, eta * L, beta)  # rescaled to L = 1
+    rate, width, name, solves, lam = certify(system(method, eta * L, beta), mu / L, tol, solver)
+    return RateCertificate(method, mu, L, eta, beta, rate, width, name, solves, lam)
+
+
+def certify(
+    cell: System, mu_over_L: float, tol: float, solver: str | None = None
+) -> tuple[float | None, float, str, int, tuple[float, ...]]:
+    """Bisection of :func:`iqc_rate` on a state space already scaled to ``L = 1``.
+
+    Returns ``(rate or None, bracket width, solver, solves, multipliers)``;
+    needs no sympy (worker processes of a map call it directly).
+    """
+    A, B, C = cell.A, cell.B, cell.C
     n = A.shape[0]
-    m1 = mu / L
     solves = 0
     lo, hi = 0.0, 1.0
     best: tuple[float, str, tuple[float, ...]] | None = None
     while hi - lo > tol or best is None:
         rho = hi if best is None and solves == 0 else 0.5 * (lo + hi)
-        G, sector, off_by_one = _system(A, B, C, m1, 1.0, rho * rho)
+        G, sector, off_by_one = _system(A, B, C, mu_over_L, 1.0, rho * rho)
         ok, name, lam = _feasible(n, G, sector, off_by_one, rho * rho, solver)
         solves += 1
         if ok:
@@ -343,5 +354,5 @@ def iqc_rate(
         else:
             lo = rho
     if best is None or best[0] >= 1.0:
-        return RateCertificate(method, mu, L, eta, beta, None, tol, "", solves, ())
-    return RateCertificate(method, mu, L, eta, beta, best[0], hi - lo, best[1], solves, best[2])
+        return None, tol, "", solves, ()
+    return best[0], hi - lo, best[1], solves, best[2]

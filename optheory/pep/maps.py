@@ -39,6 +39,7 @@ import numpy as np
 from optheory._checks import check_positive_int
 from optheory._extras import require
 from optheory._io import atomic_write_text
+from optheory.pep._system import System, system
 from optheory.pep.params import check_class, check_steps, method_params
 
 __all__ = ["CURVATURES", "WorstCaseMap", "default_cache_dir", "map_cells", "worst_case_map"]
@@ -164,26 +165,26 @@ def _gram(method: str, mu: float, L: float, steps: int) -> Any:
 
 
 def map_cells(
-    method: str, mu: float, L: float, steps: int, cells: Sequence[tuple[float, float]],
-    certify: bool = True, tol: float = 1e-3,
+    method: str, mu: float, L: float, steps: int,
+    cells: Sequence[tuple[float, float, System]], certify: bool = True, tol: float = 1e-3,
 ) -> list[dict[str, Any]]:
     """Solve a batch of cells in this process (what each executor task runs).
 
+    Each cell is ``(eta, beta, system)`` with the state space evaluated at
+    ``(eta * L, beta)`` by the caller, so that workers need no sympy.
     Returns one dict per cell: ``worst_case``, ``solver``, ``status``,
     ``seconds`` and ``certificate`` (None: no certificate or not asked).
     """
-    from optheory.pep.iqc import iqc_rate
+    from optheory.pep.iqc import certify as certify_cell
 
     pep = _gram(method, mu, L, steps)
     out = []
-    for eta, beta in cells:
-        cell = pep.solve(eta, beta)
-        rate = None
-        if certify:
-            rate = iqc_rate(method, mu, L, {"eta": eta, "beta": beta}, tol=tol).rate
+    for eta, beta, cell in cells:
+        solved = pep.solve(eta, beta, cell=cell)
+        rate = certify_cell(cell, mu / L, tol)[0] if certify else None
         out.append({
-            "worst_case": None if not math.isfinite(cell.value) else cell.value,
-            "solver": cell.solver, "status": cell.status, "seconds": cell.seconds,
+            "worst_case": None if not math.isfinite(solved.value) else solved.value,
+            "solver": solved.solver, "status": solved.status, "seconds": solved.seconds,
             "certificate": rate,
         })
     return out
@@ -316,6 +317,10 @@ def worst_case_map(
     cached = sum(r is not None for r in results)
     todo = [k for k, r in enumerate(results) if r is None]
 
+    def task(k: int) -> tuple[float, float, System]:
+        eta, beta = cells[k]
+        return eta, beta, system(method, eta * L, beta)  # scaled to L = 1
+
     def record(indices: list[int], values: list[dict[str, Any]]) -> None:
         for k, value in zip(indices, values, strict=True):
             results[k] = value
@@ -327,7 +332,7 @@ def worst_case_map(
             n_workers = workers or os.cpu_count() or 1
             if executor is None and n_workers == 1:
                 for k in todo:
-                    record([k], map_cells(method, mu, L, steps, [cells[k]], certify, tol))
+                    record([k], map_cells(method, mu, L, steps, [task(k)], certify, tol))
                     bar.update(1)
             else:
                 size = max(1, min(8, len(todo) // (4 * n_workers)))
@@ -337,7 +342,7 @@ def worst_case_map(
                     futures: dict[Future[Any], list[int]] = {}
                     for batch in _batches(todo, size):
                         future = pool.submit(map_cells, method, mu, L, steps,
-                                             [cells[k] for k in batch], certify, tol)
+                                             [task(k) for k in batch], certify, tol)
                         futures[future] = batch
                     try:
                         for future in as_completed(futures):
