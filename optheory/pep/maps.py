@@ -48,6 +48,7 @@ __all__ = ["CURVATURES", "WorstCaseMap", "default_cache_dir", "map_cells", "wors
 CURVATURES = 1025
 #: bump when the meaning of a cached cell changes
 _CACHE_VERSION = 1
+_CELL_FIELDS = frozenset({"worst_case", "solver", "status", "seconds", "certificate"})
 #: largest number of cells in one map
 MAX_CELLS = 10_000
 
@@ -311,9 +312,11 @@ def worst_case_map(
             path = folder / f"{key}.json"
             if path.is_file():
                 try:
-                    results[k] = json.loads(path.read_text())
+                    value = json.loads(path.read_text())
                 except (OSError, ValueError):
-                    results[k] = None  # unreadable: solve it again
+                    continue  # unreadable: solve it again
+                if isinstance(value, dict) and _CELL_FIELDS <= set(value):
+                    results[k] = value
     cached = sum(r is not None for r in results)
     todo = [k for k, r in enumerate(results) if r is None]
 

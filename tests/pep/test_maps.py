@@ -75,9 +75,16 @@ def test_an_interrupted_map_resumes_without_recomputing(tmp_path: Path) -> None:
     other = InProcess()
     worst_case_map("nesterov", 1, 10, grid, 3, other, cache_dir=tmp_path, certify=False)
     assert other.tasks >= 1 and len(list(tmp_path.glob("*.json"))) == 6
-    # a cell file is one JSON object, written whole
-    cell = json.loads(next(tmp_path.glob("*.json")).read_text())
+    # a cell file is one JSON object, written whole; a damaged one is solved again
+    files = sorted(tmp_path.glob("*.json"))
+    cell = json.loads(files[0].read_text())
     assert set(cell) == {"worst_case", "solver", "status", "seconds", "certificate"}
+    for damaged in files:
+        damaged.write_text("[1, 2")
+    again = InProcess()
+    result = worst_case_map("nesterov", 1, 10, grid, 2, again, cache_dir=tmp_path, certify=False)
+    assert result.cached == 0
+    np.testing.assert_array_equal(result.worst_case, fresh.worst_case)
 
 
 def test_default_process_pool_matches_serial(tmp_path: Path) -> None:
