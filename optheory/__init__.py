@@ -73,6 +73,8 @@ _EXPORTS: dict[str, str] = {
     "plot_region": "optheory.figures.results",
     "explore": "optheory.report.explore",
     "compare_rates": "optheory.pep.compare",
+    "iqc_rate": "optheory.pep.iqc",
+    "worst_case_map": "optheory.pep.maps",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -95,6 +97,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from optheory.numeric.reddi import run_reddi
     from optheory.numeric.run import Trajectory, run, train_2d
     from optheory.pep.compare import compare_rates
+    from optheory.pep.iqc import iqc_rate
+    from optheory.pep.maps import worst_case_map
     from optheory.report.explore import explore
     from optheory.reproducible import gap_text, robust_value
     from optheory.symbolic.adaptive import rmsprop_two_cycle

@@ -28,7 +28,7 @@ __all__ = ["main", "build_parser", "SUBCOMMANDS"]
 
 SUBCOMMANDS: tuple[str, ...] = (
     "minimize", "run", "tune", "region", "regime", "radius", "average", "sweep", "verify",
-    "exercise", "report", "compare",
+    "exercise", "report", "compare", "worst_case_map",
 )
 
 EPILOG = """exit codes:

@@ -16,6 +16,7 @@ from optheory.figures.ode import convergence_order, ode_vs_discrete
 from optheory.figures.results import plot_region, sweep_plot, trajectory_plot
 from optheory.figures.training import loss_curves
 from optheory.figures.trajectories import contour_trajectories, textbook_contour_grid
+from optheory.figures.worst_case import worst_case_map_plot
 
 __all__ = [
     "bias_correction_curves",
@@ -33,4 +34,5 @@ __all__ = [
     "textbook_contour_grid",
     "trajectory_plot",
     "weight_curves",
+    "worst_case_map_plot",
 ]
