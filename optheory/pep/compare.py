@@ -40,6 +40,7 @@ __all__ = [
     "Horizon",
     "RateComparison",
     "accuracy_text",
+    "certificate_text",
     "certified_rate",
     "compare_rates",
     "step_factor",
@@ -113,11 +114,24 @@ class RateComparison:
 
 
 def certified_rate(method: str, mu: float, L: float, params: Mapping[str, float]) -> float | None:
-    """Hook for the IQC rate certificate over F(mu, L) (issue 13, item 3).
+    """The IQC rate certificate over F(mu, L) (:func:`optheory.pep.iqc.iqc_rate`), or ``None``.
 
-    Returns ``None`` until :mod:`optheory.pep.iqc` is wired here.
+    ``None`` means that no rate below 1 is certified by the Lessard-Recht-Packard LMI
+    (not that the method diverges).
     """
-    return None
+    from optheory.pep.iqc import iqc_rate
+
+    return iqc_rate(method, mu, L, dict(params)).rate
+
+
+def certificate_text(rate: float | None, mu: float, L: float) -> str:
+    """The certificate in words; the rate is rounded *up* to 3 digits (it is an upper bound)."""
+    cls = f"F({_fmt(mu)}, {_fmt(L)})"
+    if rate is None:
+        return f"no IQC certificate of a rate below 1 on {cls}"
+    scale = 10 ** (math.floor(math.log10(rate)) - 2) if rate > 0 else 1.0
+    bound = math.ceil(rate / scale - 1e-9) * scale
+    return f"IQC certificate: distance contracts at least at rate {bound:.3g} on every function of {cls}"
 
 
 def _tolerance(value: PepValue, exact: float) -> float:
@@ -310,7 +324,8 @@ def compare_rates(
     RateComparison
         ``horizons`` sorted by N; ``rate_quadratic`` is the derived minimax rate for the
         default tuning, else :func:`optheory.pep.quadratic.asymptotic_rate`;
-        ``certificate`` is ``None`` (see :func:`certified_rate`).
+        ``certificate`` is the IQC-certified rate over F(mu, L), or ``None`` when none
+        below 1 is certified (:func:`certified_rate`); the verdict says which.
 
     Raises
     ------
@@ -369,13 +384,14 @@ def compare_rates(
         )
         if progress is not None:
             progress(len(rows), len(numbers))
+    certificate = certified_rate(method, m, big, float_params)
     return RateComparison(
         method=method,
         mu=m,
         L=big,
         params=float_params,
         rate_quadratic=rate,
-        certificate=certified_rate(method, m, big, float_params),
+        certificate=certificate,
         horizons=tuple(rows),
-        verdict=verdict(method, m, big, rate, rows),
+        verdict=f"{verdict(method, m, big, rate, rows)}; {certificate_text(certificate, m, big)}",
     )

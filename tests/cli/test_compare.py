@@ -18,7 +18,10 @@ def test_compare_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["method"] == "gd" and data["mu"] == 1.0 and data["L"] == 10.0
     assert data["params"] == {"eta": 0.1, "beta": 0.0}
     assert data["rate_quadratic"] == pytest.approx(0.9)
-    assert data["certificate"] is None
+    # the IQC certificate of gd is tight: max(|1 - eta mu|, |1 - eta L|) = 0.9, an upper
+    # bound from a bisection of width 1e-4
+    assert 0.9 - 1e-9 <= data["certificate"] <= 0.9 + 2e-4
+    assert "IQC certificate" in data["verdict"]
     assert [h["N"] for h in data["horizons"]] == [1, 3]
     for h in data["horizons"]:
         # gd at eta = 0.1 on F(1, 10): max(|1 - 0.1|, |1 - 1|)^(2N)

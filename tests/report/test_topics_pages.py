@@ -100,6 +100,12 @@ def test_beyond_page(full_report) -> None:  # type: ignore[no-untyped-def]
     assert all("equals the quadratic one" in str(v) for v in gd)
     lrp = [b for b in page.blocks if isinstance(b, Text) and "Lessard" in b.text]
     assert len(lrp) == 1 and "period 3" in lrp[0].text
+    # the map: IQC-certified cells are a subset of the quadratic region, which for beta = 0
+    # (gradient descent) ends at eta = 2/L = 0.08 (oracle)
+    assert [f.name for f in page.figures()] == ["worst-case-map"]
+    (map_text,) = [b for b in page.blocks if isinstance(b, Text) and "IQC" in b.text]
+    v = map_text.values
+    assert 0 < v["certified"] < v["quadratic"] < v["cells"] and v["certified_outside"] == 0
     _renders(page)
 
 
