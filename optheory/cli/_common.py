@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from optheory._budget import check_literal
+from optheory._budget import _literal_parts, check_literal
 
 __all__ = [
     "StdoutError", "add_json_flag", "emit", "exact_value", "show_exact", "write_stdout", "parse_float", "parse_float_vector", "parse_matrix", "parse_number",
@@ -33,6 +33,9 @@ def parse_number(text: str, name: str, *, as_float: bool = False) -> Fraction:
     if len(cleaned) > 64:
         raise ValueError(f"{name}: number {cleaned[:20]!r}... is too long")
     check_literal(cleaned, name, as_float=as_float)
+    parts = _literal_parts(cleaned)
+    if parts is not None and parts[0] == 0:
+        return Fraction(0)  # Fraction("0e-999999999") would expand 10**999999999 first
     try:
         value = Fraction(cleaned)
     except (ValueError, ZeroDivisionError):

@@ -97,6 +97,10 @@ NOT_AN_OPTIMIZER_WITNESS: dict[str, str] = {
     "momentum.gradient": "the problem's gradient at 0 (see test_a_wrong_objective_is_caught)",
     "momentum.eigen-change": "the problem's f against the derived eigen form (see "
                              "test_a_wrong_eigen_form_is_caught)",
+    "momentum.acceleration-convex": "PEPit's worst case over F(mu, L) from the symbolic step "
+                                    "rules, guarded by the exact quadratic worst case "
+                                    "(tests/pep)",
+    "momentum.acceleration-ill-conditioned": "as momentum.acceleration-convex",
 }
 
 
