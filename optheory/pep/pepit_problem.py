@@ -47,6 +47,7 @@ from typing import Any
 
 from optheory._checks import check_positive_int
 from optheory._extras import require
+from optheory.pep.params import MAX_STEPS
 from optheory.symbolic.linear import initial_state, method_rule
 
 __all__ = [
@@ -65,10 +66,9 @@ FUNCTION_CLASSES: tuple[str, ...] = ("smooth_strongly_convex", "quadratic")
 SOLVERS: tuple[str, ...] = ("CLARABEL", "SCS")
 #: methods with a PEP here (linear methods whose rule only scales, adds and takes gradients)
 PEP_METHODS: tuple[str, ...] = ("gd", "momentum", "polyak", "nesterov")
-#: largest horizon: the SDP has a Gram matrix of size N + 2 and O(N^2) interpolation
-#: constraints; at N = 20 one CLARABEL solve takes seconds, SCS minutes, and past 30
-#: the solvers lose the accuracy the guards need
-MAX_STEPS = 30
+# MAX_STEPS (optheory.pep.params, shared with the maps): the SDP has a Gram matrix of size
+# N + 2 and O(N^2) interpolation constraints; at N = 20 one CLARABEL solve takes seconds,
+# SCS minutes, and past 30 the solvers lose the accuracy the guards need
 
 _ACCEPTED = ("optimal", "optimal_inaccurate")
 
