@@ -5,11 +5,11 @@
 
 Side by side in one run, on the same side x side grid of (eta, beta) cells:
 
-a. **PEPit, one problem per cell, in a loop** -- what a PEPit user writes: a
-   fresh ``PEP()`` per cell, the method's iterates built on PEPit points from
-   the derived state space (:mod:`optheory.pep.state_space`), scaled to
-   L = 1, solved by CLARABEL through PEPit's cvxpy wrapper (compiled afresh
-   every time);
+a. **PEPit, one problem per cell, in a loop** -- what a PEPit user writes
+   (:func:`optheory.pep.reference.pepit_from_state_space`): a fresh ``PEP()``
+   per cell, the method's iterates built on PEPit points from the derived
+   state space, scaled to L = 1, solved by CLARABEL through PEPit's cvxpy
+   wrapper (compiled afresh every time), SCS where CLARABEL gives no value;
 b. **worst_case_map** on one core (``workers=1``, no certificates, no
    cache): the same SDP set up once per grid, each cell handed to CLARABEL
    directly (:mod:`optheory.pep.gram`);
@@ -45,45 +45,19 @@ except ImportError:  # run from a checkout without installing
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def pepit_cell(method: str, mu: float, L: float, steps: int, eta: float, beta: float,
-               solver: str = "CLARABEL") -> float:
-    """One PEPit problem, the way a PEPit user builds it (scaled to L = 1, CLARABEL).
+def pepit_cell(method: str, mu: float, L: float, steps: int, eta: float, beta: float) -> float:
+    """One PEPit problem per cell (:func:`optheory.pep.reference.pepit_from_state_space`).
 
     Where CLARABEL gives no value (it stops with a numerical error at some cells) the
     user retries with SCS, as :func:`optheory.pep.pepit_problem.pepit_worst_case` does.
     """
-    from PEPit import PEP
-    from PEPit.functions import SmoothStronglyConvexFunction
+    from optheory.pep.reference import pepit_from_state_space
 
-    from optheory.pep.state_space import numeric_state_space, state_space
-
-    A, B, C, start = numeric_state_space(method, eta * L, beta)
-    problem = PEP()
-    f = problem.declare_function(SmoothStronglyConvexFunction, mu=mu / L, L=1.0)
-    xs = f.stationary_point()
-    x0 = problem.set_initial_point()
-    problem.set_initial_condition((x0 - xs) ** 2 <= 1)
-
-    def combo(coeffs: Any, items: list[Any]) -> Any:
-        total = None
-        for c, item in zip(coeffs, items, strict=True):
-            if c != 0:
-                total = item * float(c) if total is None else total + item * float(c)
-        return total if total is not None else xs * 0.0
-
-    xi = [x0 * float(start[i, 0]) for i in range(A.shape[0])]
-    for _ in range(steps):
-        g = f.gradient(combo(C[0], xi))
-        xi = [combo([*A[i], B[i, 0]], [*xi, g]) for i in range(A.shape[0])]
-    problem.set_performance_metric((xi[state_space(method).x_index] - xs) ** 2)
-    try:
-        value = problem.solve(verbose=0, wrapper="cvxpy", solver=solver)
-    except Exception:  # cvxpy's SolverError: retry below
-        value = None
-    if value is None and solver == "CLARABEL":
+    value = pepit_from_state_space(method, mu, L, steps, eta, beta, "CLARABEL")
+    if value is None:
         FALLBACKS.append((eta, beta))
-        return pepit_cell(method, mu, L, steps, eta, beta, solver="SCS")
-    return float("nan") if value is None else float(value)
+        value = pepit_from_state_space(method, mu, L, steps, eta, beta, "SCS")
+    return float("nan") if value is None else value
 
 
 #: cells where PEPit's CLARABEL gave no value and SCS was used

@@ -120,7 +120,7 @@ def handle(args: argparse.Namespace) -> int:
     steps = _horizons(args.steps)
     params = _params(args)
     try:
-        check_problem(args.method, mu, L, 1, params or {"eta": 1.0})
+        check_problem(args.method, mu, L, 1, {"beta": 0, **params} if params else {"eta": 1.0, "beta": 0})
     except ValueError as exc:  # the API's names, in the command line's words
         raise ValueError(_flag_words(str(exc))) from None
     progress = None

@@ -11,6 +11,8 @@ Modules (each imports PEPit/cvxpy/CLARABEL only when called; they are the ``pep`
 - :mod:`optheory.pep.iqc`: :func:`~optheory.pep.iqc.iqc_rate`, a rate certificate over
   F(mu, L) by integral quadratic constraints (Lessard-Recht-Packard 2016);
 - :mod:`optheory.pep.gram`: the same SDP as PEPit's, set up once per grid;
+- :mod:`optheory.pep.reference`: PEPit one problem per cell, the baseline that
+  :mod:`~optheory.pep.gram` is checked and timed against;
 - :mod:`optheory.pep.maps`: :func:`~optheory.pep.maps.worst_case_map` over a grid of
   (eta, beta), on any executor, with a cache of finished cells.
 

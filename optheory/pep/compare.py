@@ -338,13 +338,14 @@ def compare_rates(
     if params is None:
         from optheory.symbolic.tuning import optimal_parameters
 
-        check_problem(method, mu, L, 1, {"eta": 1.0})
+        check_problem(method, mu, L, 1, {"eta": 1.0, "beta": 0.0})
         tuning = optimal_parameters(method, to_exact(mu, "mu"), to_exact(L, "L"))
         exact_params: dict[str, Any] = {"eta": tuning["eta"], "beta": tuning["beta"]}
         derived_rate: float | None = float(tuning["rate"])
     else:
+        # beta left out means no momentum
+        check_problem(method, mu, L, 1, {"beta": 0, **params} if isinstance(params, Mapping) else params)
         exact_params = {"eta": params.get("eta"), "beta": params.get("beta", 0)}
-        check_problem(method, mu, L, 1, params)
         exact_params = {k: to_exact(v, k) for k, v in exact_params.items()}
         derived_rate = None
     float_params = {k: float(v) for k, v in exact_params.items()}

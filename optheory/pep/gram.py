@@ -30,9 +30,24 @@ convex class, so the optimal values agree to solver accuracy (checked against
 PEPit cell by cell in the tests and in ``scripts/bench_pep.py``).
 
 Only the coefficients :math:`M_{ij}` and :math:`a_N a_N^\top` depend on
-:math:`(\eta, \beta)`; they are cvxpy parameters, so the problem is compiled
-once per (method, :math:`\mu/L`, :math:`N`) and each cell only re-solves it
-(PEPit compiles afresh every time, about two thirds of its time per cell).
+:math:`(\eta, \beta)`: the constraint pattern is set up once per (method,
+:math:`\mu/L`, :math:`N`) and each cell hands its coefficients to CLARABEL
+directly (PEPit compiles a cvxpy problem afresh every time, about two thirds
+of its time per cell).
+
+**Scaling.**  Where the method diverges the worst case reaches :math:`10^{10}`
+and more, and the raw SDP is so badly scaled that interior-point solvers stop
+short (CLARABEL with a numerical error, SCS "unbounded").  The SDP is therefore
+solved in the basis :math:`(x_0 - x_*, g_0/s_0, \dots, g_{N-1}/s_{N-1})`, i.e.
+for :math:`H = D^{-1} G D^{-1}` with :math:`D = \operatorname{diag}(1, s_0, \dots,
+s_{N-1})`, with :math:`f_k = s_k^2 \varphi_k`, every constraint row divided by
+its largest coefficient and the objective by its largest coefficient
+(:meth:`GramPEP.scaled`).  :math:`s_k` is the largest :math:`|g_k|` over the
+quadratics :math:`\tfrac{\lambda}{2} x^2`, :math:`\lambda \in [\mu/L, 1]`,
+from :math:`x_0 = 1` (:func:`gradient_scales`): the size the gradients take on
+the quadratic worst case.  A congruence and positive row and variable
+scalings change neither the feasible set nor the optimum; they only make the
+entries of :math:`H` of order one.
 """
 
 from __future__ import annotations
@@ -47,7 +62,23 @@ from optheory.pep._solve import cvxpy, solve_with_fallback
 from optheory.pep._system import System, system
 from optheory.pep.params import check_steps
 
-__all__ = ["GramPEP", "PepCell", "coefficient_vectors"]
+__all__ = ["CLARABEL_SETTINGS", "RETRY_TOLERANCE", "GramPEP", "PepCell", "coefficient_vectors", "gradient_scales"]
+
+#: CLARABEL's settings for one cell (its tolerances are the defaults, 1e-8).  The
+#: Gram matrix is dense, so chordal decomposition finds nothing and only costs time.
+CLARABEL_SETTINGS: dict[str, Any] = {
+    "verbose": False, "max_threads": 1, "chordal_decomposition_enable": False,
+}
+#: tolerances of the second try where the first ends "almost solved" (about one cell
+#: in four at N = 10, stalled just above 1e-8 on a degenerate optimum); measured on
+#: heavy ball, F(1, 25), N = 10, 64 cells: the values stay within 1.1e-5 relative
+#: (median 8e-8) of the cells where PEPit and SCS agree to 1e-6 (scripts/bench_pep.py)
+RETRY_TOLERANCE = 1e-7
+
+#: curvatures in [mu/L, 1] (both ends included) behind :func:`gradient_scales`
+SCALE_CURVATURES = 65
+#: smallest scale, so that a fast-converging cell keeps a well-defined basis
+_SMALLEST_SCALE = 1e-12
 
 
 @dataclass(frozen=True)
@@ -90,6 +121,36 @@ def coefficient_vectors(
         gk[k + 1] = 1.0
         xi = A @ xi + np.outer(B[:, 0], gk)
     return points, xi[x_index].copy()
+
+
+def gradient_scales(points: np.ndarray, m: float) -> np.ndarray:
+    r"""Size of each gradient :math:`g_k` on the quadratic worst case, the scales of the basis.
+
+    On :math:`f(x) = \tfrac{\lambda}{2} x^2` started at :math:`x_0 = 1`, the
+    Gram basis takes the values :math:`(1, g_0, \dots, g_{N-1})` with
+    :math:`g_k = \lambda\, y_k` and :math:`y_k` given by row k of ``points``.
+    Returns :math:`s_k = \max_\lambda |g_k|` over :data:`SCALE_CURVATURES`
+    curvatures evenly spaced on :math:`[m, 1]` (``m`` = mu/L), at least 1e-12.
+
+    Parameters
+    ----------
+    points : ndarray, shape (N, N + 1)
+        From :func:`coefficient_vectors`.
+    m : float
+        :math:`\mu / L` in (0, 1).
+
+    Returns
+    -------
+    ndarray, shape (N,)
+    """
+    steps = points.shape[0]
+    lam = np.linspace(m, 1.0, SCALE_CURVATURES)
+    values = np.zeros((lam.size, steps + 1))
+    values[:, 0] = 1.0
+    for k in range(steps):
+        values[:, k + 1] = lam * (values @ points[k])
+    scales: np.ndarray = np.maximum(np.abs(values[:, 1:]).max(axis=0), _SMALLEST_SCALE)
+    return scales
 
 
 def _pairs(steps: int) -> list[tuple[int, int]]:
@@ -150,9 +211,12 @@ class GramPEP:
 
         ``cell``: the state space already evaluated at the *scaled* step ``eta * L``.
         """
+        points, last = coefficient_vectors(self.method, eta * self.L, beta, self.steps, cell)
+        return self._forms(points, last)
+
+    def _forms(self, points: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         m = self.m
         c = 1.0 / (2.0 * (1.0 - m))
-        points, last = coefficient_vectors(self.method, eta * self.L, beta, self.steps, cell)
         d = self.d
         y = np.vstack([points, np.zeros(d)])  # the minimiser: y_* = 0, g_* = 0
         g = np.vstack([np.eye(d)[1:], np.zeros(d)])
@@ -170,42 +234,81 @@ class GramPEP:
         objective = last[self.tri_r] * last[self.tri_c]
         return forms * self.tri_scale, objective * self.tri_scale
 
-    def _solve_clarabel(self, forms: np.ndarray, objective: np.ndarray) -> tuple[str, float]:
+    def scaled(
+        self, eta: float, beta: float, cell: System | None = None
+    ) -> tuple[np.ndarray, np.ndarray, float]:
+        """The cell's SDP in the scaled basis of the module docstring.
+
+        Variables ``z = (svec H, phi)``; the constraints are ``rows @ z <= 0``,
+        ``H_00 <= 1`` and ``H`` PSD; the worst case is ``factor`` times the
+        maximum of ``objective @ svec H``.
+
+        Returns
+        -------
+        rows : ndarray, shape (N (N + 1), (N + 1)(N + 2)/2 + N)
+        objective : ndarray, shape ((N + 1)(N + 2)/2,)
+        factor : float
+        """
+        points, last = coefficient_vectors(self.method, eta * self.L, beta, self.steps, cell)
+        forms, objective = self._forms(points, last)
+        D = np.concatenate([[1.0], gradient_scales(points, self.m)])
+        entry = D[self.tri_r] * D[self.tri_c]
+        rows = np.hstack([forms * entry, self.F * D[1:] ** 2])
+        norms = np.abs(rows).max(axis=1)
+        rows /= np.where(norms > 0, norms, 1.0)[:, None]
+        objective = objective * entry
+        factor = float(np.abs(objective).max())
+        if not factor > 0:  # x_N = x_* from any start: the worst case is 0
+            factor = 1.0
+        return rows, objective / factor, factor
+
+    def _solve_clarabel(
+        self, rows: np.ndarray, objective: np.ndarray, tolerance: float | None = None
+    ) -> tuple[str, float]:
+        """CLARABEL on the scaled SDP: ``("optimal" | "optimal_inaccurate" | its status, value)``.
+
+        ``tolerance``: gap and feasibility tolerances instead of CLARABEL's 1e-8.
+        """
         import clarabel
         from scipy import sparse
 
         n_f = self.steps
         nz = self.nsvec
-        # variables z = (svec G, f); rows: interpolation (<= 0), G_00 <= 1, -svec G in PSD
-        top = np.hstack([forms, self.F])
+        # rows: interpolation (<= 0), H_00 <= 1, -svec H in the PSD cone
         g00 = np.zeros((1, nz + n_f))
         g00[0, 0] = 1.0
         psd = np.hstack([-np.eye(nz), np.zeros((nz, n_f))])
-        A = sparse.csc_matrix(np.vstack([top, g00, psd]))
+        A = sparse.csc_matrix(np.vstack([rows, g00, psd]))
         b = np.concatenate([np.zeros(self.npairs), [1.0], np.zeros(nz)])
         q = np.concatenate([-objective, np.zeros(n_f)])
         P = sparse.csc_matrix((nz + n_f, nz + n_f))
         settings = clarabel.DefaultSettings()
-        settings.verbose = False
-        settings.max_threads = 1
+        for name, value in CLARABEL_SETTINGS.items():
+            setattr(settings, name, value)
+        if tolerance is not None:
+            settings.tol_gap_abs = settings.tol_gap_rel = settings.tol_feas = tolerance
         cones = [clarabel.NonnegativeConeT(self.npairs + 1), clarabel.PSDTriangleConeT(self.d)]
         solution = clarabel.DefaultSolver(P, q, A, b, cones, settings).solve()
-        if solution.status != clarabel.SolverStatus.Solved:
-            return str(solution.status), float("nan")
-        return "optimal", -float(solution.obj_val)
+        status = solution.status
+        if status == clarabel.SolverStatus.Solved:
+            return "optimal", -float(solution.obj_val)
+        if status == clarabel.SolverStatus.AlmostSolved:
+            # CLARABEL's reduced tolerances (gap 5e-5 relative), cvxpy's name for them
+            return "optimal_inaccurate", -float(solution.obj_val)
+        return str(status), float("nan")
 
     def _cvxpy_problem(self) -> Any:
         if self._cvx is None:
             cp = cvxpy("worst_case_map")
-            G = cp.Variable((self.d, self.d), PSD=True)
-            f = cp.Variable(self.steps)
-            forms = cp.Parameter((self.npairs, self.nsvec))
+            H = cp.Variable((self.d, self.d), PSD=True)
+            phi = cp.Variable(self.steps)
+            rows = cp.Parameter((self.npairs, self.nsvec + self.steps))
             objective = cp.Parameter(self.nsvec)
-            vec = cp.hstack([G[r, c] for r, c in zip(self.tri_r, self.tri_c, strict=True)])
+            vec = cp.hstack([H[r, c] for r, c in zip(self.tri_r, self.tri_c, strict=True)])
             svec = cp.multiply(self.tri_scale, vec)
             problem = cp.Problem(cp.Maximize(objective @ svec),
-                                 [self.F @ f + forms @ svec <= 0, G[0, 0] <= 1])
-            self._cvx = (problem, forms, objective)
+                                 [rows @ cp.hstack([svec, phi]) <= 0, H[0, 0] <= 1])
+            self._cvx = (problem, rows, objective)
         return self._cvx
 
     def solve(
@@ -213,22 +316,34 @@ class GramPEP:
     ) -> PepCell:
         """Worst-case distance ratio at ``(eta, beta)`` (unscaled parameters).
 
-        ``solver`` pins ``"CLARABEL"`` or ``"SCS"`` (through cvxpy); default:
-        CLARABEL directly, then the cvxpy fallback chain.  ``cell``: the state
+        By default CLARABEL is called directly on the scaled SDP, and again
+        with tolerances :data:`RETRY_TOLERANCE` when it does not report
+        "solved"; an "almost solved" answer (CLARABEL's reduced tolerances, gap
+        5e-5 relative; status ``optimal_inaccurate``) is kept when neither try
+        solves it; otherwise the scaled SDP goes through cvxpy with CLARABEL and
+        then SCS (:func:`optheory.pep._solve.solve_with_fallback`).  ``solver``
+        pins ``"CLARABEL"`` or ``"SCS"`` through cvxpy.  ``cell``: the state
         space at ``(eta * L, beta)`` when the caller has it (worker processes
         then need no sympy).
         """
         start = time.perf_counter()
-        forms, objective = self.coefficients(eta, beta, cell)
+        rows, objective, factor = self.scaled(eta, beta, cell)
         if solver is None:
-            status, value = self._solve_clarabel(forms, objective)
-            if status == "optimal":
-                return PepCell(value, "CLARABEL", status, time.perf_counter() - start)
-        problem, p_forms, p_objective = self._cvxpy_problem()
-        p_forms.value = forms
+            almost: float | None = None
+            for tolerance in (None, RETRY_TOLERANCE):
+                status, value = self._solve_clarabel(rows, objective, tolerance)
+                if status == "optimal":
+                    return PepCell(factor * value, "CLARABEL", status, time.perf_counter() - start)
+                if status == "optimal_inaccurate" and almost is None:
+                    almost = factor * value
+            if almost is not None:
+                return PepCell(almost, "CLARABEL", "optimal_inaccurate", time.perf_counter() - start)
+        problem, p_rows, p_objective = self._cvxpy_problem()
+        p_rows.value = rows
         p_objective.value = objective
         name, status = solve_with_fallback(problem, solver)
-        value = float(problem.value) if status == "optimal" else float("nan")
+        # SCS's "optimal_inaccurate" can be far off: no value then
+        value = factor * float(problem.value) if status == "optimal" else float("nan")
         return PepCell(value, name, status, time.perf_counter() - start)
 
 

@@ -8,10 +8,22 @@ from typing import Any
 from optheory._checks import check_finite, check_positive, check_positive_int
 from optheory.methods import check_method
 
-__all__ = ["MAX_STEPS", "PEP_METHODS", "check_class", "check_steps", "method_params"]
+__all__ = [
+    "MAX_STEPS",
+    "PEPIT_METHODS",
+    "PEP_METHODS",
+    "check_class",
+    "check_params",
+    "check_problem",
+    "check_steps",
+    "method_params",
+]
 
 #: linear methods with a quadratic-optimal tuning and a closed-form rate
 PEP_METHODS: tuple[str, ...] = ("gd", "momentum", "nesterov", "polyak", "ema")
+#: the methods of :func:`optheory.pep.compare.compare_rates` and its PEPit route
+#: (issue 13 names these four; ``ema`` is a map and certificate method only)
+PEPIT_METHODS: tuple[str, ...] = ("gd", "momentum", "polyak", "nesterov")
 
 #: Largest horizon N of one worst-case SDP.  Its Gram matrix has (N + 2)^2
 #: entries and it has (N + 1) N interpolation constraints, so one cell costs
@@ -44,6 +56,33 @@ def check_steps(steps: Any, name: str = "steps") -> int:
     return n
 
 
+def check_params(method: str, params: Any) -> tuple[float, float]:
+    """Validated ``(eta, beta)`` from ``params``: eta finite > 0, beta finite in [0, 1) (0 for gd)."""
+    if not isinstance(params, Mapping) or "eta" not in params:
+        raise ValueError("params must be a mapping with eta (and beta); e.g. {'eta': 0.1, 'beta': 0.5}")
+    unknown = set(params) - {"eta", "beta"}
+    if unknown:
+        raise ValueError(f"params has unknown names {sorted(unknown)}; give eta and beta only")
+    eta = check_positive("eta", params["eta"])
+    if method == "gd":
+        beta = check_finite("beta", params.get("beta", 0.0))
+        if beta != 0.0:
+            raise ValueError(f"beta must be 0 for gd (it has no momentum), got {params['beta']!r}")
+        return eta, 0.0
+    if "beta" not in params:
+        raise ValueError(f"params must give beta for {method}")
+    beta = check_finite("beta", params["beta"])
+    if not 0.0 <= beta < 1.0:
+        raise ValueError(f"beta must lie in [0, 1) for {method}, got {params['beta']!r}")
+    return eta, beta
+
+
+def _check_method(method: str, methods: tuple[str, ...]) -> None:
+    check_method(method, "linear", "tune")
+    if method not in methods:
+        raise ValueError(f"method must be one of {', '.join(methods)}, got {method!r}")
+
+
 def method_params(
     method: str, mu: float, L: float, params: Mapping[str, Any] | None
 ) -> tuple[float, float]:
@@ -56,28 +95,30 @@ def method_params(
     ValueError
         Unknown method, a method without a linear update, missing or bad values.
     """
-    check_method(method, "linear", "tune")
-    if method not in PEP_METHODS:
-        raise ValueError(f"method must be one of {', '.join(PEP_METHODS)}, got {method!r}")
+    _check_method(method, PEP_METHODS)
     if params is None:
         from optheory.symbolic.tuning import optimal_parameters
 
         tuned = optimal_parameters(method, mu, L)
         return float(tuned["eta"]), float(tuned["beta"])
-    if not isinstance(params, Mapping) or "eta" not in params:
-        raise ValueError("params must be a mapping with eta (and beta); e.g. {'eta': 0.1, 'beta': 0.5}")
-    unknown = set(params) - {"eta", "beta"}
-    if unknown:
-        raise ValueError(f"params has unknown names {sorted(unknown)}; give eta and beta only")
-    eta = check_positive("eta", params["eta"])
-    if method == "gd":
-        beta = check_finite("beta", params.get("beta", 0.0))
-        if beta != 0.0:
-            raise ValueError(f"beta must be 0 for gd, got {params['beta']!r}")
-        return eta, 0.0
-    if "beta" not in params:
-        raise ValueError(f"params must give beta for {method}")
-    beta = check_finite("beta", params["beta"])
-    if not 0.0 <= beta < 1.0:
-        raise ValueError(f"beta must lie in [0, 1) for {method}, got {params['beta']!r}")
-    return eta, beta
+    return check_params(method, params)
+
+
+def check_problem(
+    method: str, mu: Any, L: Any, steps: Any, params: Mapping[str, Any],
+    methods: tuple[str, ...] = PEPIT_METHODS,
+) -> tuple[float, float, int, float, float]:
+    """Validate a worst-case problem; return floats ``(mu, L, N, eta, beta)``.
+
+    Raises
+    ------
+    ValueError
+        One line naming the parameter: a method not in ``methods``, ``mu <= 0``,
+        ``L <= mu``, non-finite values, ``eta <= 0``, ``beta`` outside [0, 1)
+        (not 0 for gd), ``N`` not an integer in ``[1, MAX_STEPS]``.
+    """
+    _check_method(method, methods)
+    mu_f, L_f = check_class(mu, L)
+    n = check_steps(steps)
+    eta, beta = check_params(method, params)
+    return mu_f, L_f, n, eta, beta

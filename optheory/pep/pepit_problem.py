@@ -45,9 +45,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from optheory._checks import check_positive_int
 from optheory._extras import require
-from optheory.pep.params import MAX_STEPS
+from optheory.pep.params import MAX_STEPS, PEPIT_METHODS, check_problem
 from optheory.symbolic.linear import initial_state, method_rule
 
 __all__ = [
@@ -65,7 +64,7 @@ FUNCTION_CLASSES: tuple[str, ...] = ("smooth_strongly_convex", "quadratic")
 #: solvers tried in this order when none is named
 SOLVERS: tuple[str, ...] = ("CLARABEL", "SCS")
 #: methods with a PEP here (linear methods whose rule only scales, adds and takes gradients)
-PEP_METHODS: tuple[str, ...] = ("gd", "momentum", "polyak", "nesterov")
+PEP_METHODS: tuple[str, ...] = PEPIT_METHODS
 # MAX_STEPS (optheory.pep.params, shared with the maps): the SDP has a Gram matrix of size
 # N + 2 and O(N^2) interpolation constraints; at N = 20 one CLARABEL solve takes seconds,
 # SCS minutes, and past 30 the solvers lose the accuracy the guards need
@@ -107,54 +106,6 @@ class PepValue:
     scaled_eta: float
     beta: float
     tries: tuple[str, ...]
-
-
-def _finite(name: str, value: Any) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real number, got {value!r}") from None
-    if not math.isfinite(number):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return number
-
-
-def check_problem(
-    method: str, mu: Any, L: Any, steps: Any, params: Mapping[str, Any]
-) -> tuple[float, float, int, float, float]:
-    """Validate the inputs of a worst-case problem; return floats ``(mu, L, N, eta, beta)``.
-
-    Raises
-    ------
-    ValueError
-        One line naming the parameter: unknown or unsupported method, ``mu <= 0``,
-        ``L <= mu``, non-finite values, ``eta <= 0``, ``N`` not an integer in
-        ``[1, MAX_STEPS]``.
-    """
-    if method not in PEP_METHODS:
-        raise ValueError(
-            f"method must be one of {', '.join(PEP_METHODS)} for a worst case over F(mu, L), "
-            f"got {method!r}"
-        )
-    m = _finite("mu", mu)
-    big = _finite("L", L)
-    if m <= 0:
-        raise ValueError(f"mu must be > 0 (strong convexity), got {mu!r}")
-    if big <= m:
-        raise ValueError(f"L must be > mu, got L={L!r} with mu={mu!r}")
-    n = check_positive_int("steps", steps, maximum=MAX_STEPS)
-    unknown = set(params) - {"eta", "beta"}
-    if unknown:
-        raise ValueError(f"params has unknown keys {sorted(unknown)}: use 'eta' and 'beta'")
-    if "eta" not in params:
-        raise ValueError("params must give the step size 'eta'")
-    eta = _finite("eta", params["eta"])
-    if eta <= 0:
-        raise ValueError(f"eta must be > 0, got {params['eta']!r}")
-    beta = _finite("beta", params.get("beta", 0))
-    if method == "gd" and beta != 0:
-        raise ValueError(f"beta must be 0 for gd (it has no momentum), got {params['beta']!r}")
-    return m, big, n, eta, beta
 
 
 def _build(
