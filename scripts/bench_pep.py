@@ -121,7 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     ours = np.asarray(result.worst_case, dtype=float).ravel()
     reference = np.asarray(pepit_values)
     gaps = np.abs(ours - reference) / np.maximum(np.abs(reference), 1e-300)
-    missing = int(np.sum(~np.isfinite(gaps)))  # no value from one of the two: reported
+    pepit_missing = int(np.sum(~np.isfinite(reference)))  # no value: reported, not compared
+    ours_missing = int(np.sum(~np.isfinite(ours)))
+    missing = int(np.sum(~np.isfinite(gaps)))
     gaps = np.where(np.isfinite(gaps), gaps, 0.0)
     gap = float(np.max(gaps))
     worst_cell = cells[int(np.argmax(gaps))]
@@ -165,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         "speedup_one_core": pepit_cell_median / ours_cell,
         "pepit_cells_solved_by_scs": len(FALLBACKS),
         "cells_without_a_value": missing,
+        "pepit_cells_without_a_value": pepit_missing,
+        "worst_case_map_cells_without_a_value": ours_missing,
         "max_relative_gap": gap,
         "median_relative_gap": float(np.median(gaps)),
         "max_gap_cell": {"eta": worst_cell[0], "beta": worst_cell[1],
@@ -190,7 +194,9 @@ def main(argv: list[str] | None = None) -> int:
           f"beta={worst_cell[1]:.4g} (PEPit {reference[int(np.argmax(gaps))]:.8g}, "
           f"worst_case_map {ours[int(np.argmax(gaps))]:.8g})")
     if missing:
-        print(f"      {missing} cells have no value from one of the two (not compared)")
+        print(f"      {missing} cells have no value from one of the two (not compared): "
+              f"{pepit_missing} without a PEPit value, {ours_missing} without a "
+              "worst_case_map value")
     if FALLBACKS:
         print(f"      PEPit's CLARABEL gave no value at {len(FALLBACKS)} cells: solved by SCS "
               "there (about 1e-5 relative)")

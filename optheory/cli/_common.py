@@ -92,6 +92,13 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
 
 
+def add_class_arguments(parser: argparse.ArgumentParser, methods: tuple[str, ...]) -> None:
+    """METHOD, ``--mu`` and ``--L``: a linear method on the class F(mu, L) (compare, worst-case-map)."""
+    parser.add_argument("method", metavar="METHOD", help=", ".join(methods))
+    parser.add_argument("--mu", required=True, metavar="X", help="strong convexity, > 0")
+    parser.add_argument("--L", required=True, metavar="X", help="smoothness, > mu")
+
+
 def to_jsonable(value: Any) -> Any:
     """Convert sympy / numpy / Fraction values into JSON-friendly Python objects.
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from optheory.cli._common import add_json_flag, emit, parse_exact, parse_float
+from optheory.cli._common import add_class_arguments, add_json_flag, emit, parse_exact, parse_float
 
 EXAMPLE = """examples:
   optheory compare momentum --mu 1 --L 25 --steps 5,10
@@ -34,9 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("method", metavar="METHOD", help=", ".join(PEP_METHODS))
-    parser.add_argument("--mu", required=True, metavar="X", help="strong convexity, > 0")
-    parser.add_argument("--L", required=True, metavar="X", help="smoothness, > mu")
+    add_class_arguments(parser, PEP_METHODS)
     parser.add_argument(
         "--steps",
         default="5,10,20",

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from optheory.cli._common import add_json_flag, emit, parse_float
+from optheory.cli._common import add_class_arguments, add_json_flag, emit, parse_float
 
 EXAMPLE = """examples:
   optheory worst-case-map momentum --mu 1 --L 25 --eta-range 0.01:0.16:16 \\
@@ -48,9 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("method", metavar="METHOD", help=", ".join(PEP_METHODS))
-    parser.add_argument("--mu", required=True, metavar="X", help="strong convexity, > 0")
-    parser.add_argument("--L", required=True, metavar="X", help="smoothness, > mu")
+    add_class_arguments(parser, PEP_METHODS)
     parser.add_argument("--eta-range", required=True, metavar="A:B:N", help="step sizes (> 0)")
     parser.add_argument("--beta-range", metavar="A:B:N",
                         help="momentum values in [0, 1) (not for gd)")

@@ -69,10 +69,9 @@ __all__ = ["CLARABEL_SETTINGS", "RETRY_TOLERANCE", "GramPEP", "PepCell", "coeffi
 CLARABEL_SETTINGS: dict[str, Any] = {
     "verbose": False, "max_threads": 1, "chordal_decomposition_enable": False,
 }
-#: tolerances of the second try where the first ends "almost solved" (about one cell
-#: in four at N = 10, stalled just above 1e-8 on a degenerate optimum); measured on
-#: heavy ball, F(1, 25), N = 10, 64 cells: the values stay within 1.1e-5 relative
-#: (median 8e-8) of the cells where PEPit and SCS agree to 1e-6 (scripts/bench_pep.py)
+#: tolerances of the second try, where the first ends "almost solved" (it stalls just
+#: above 1e-8 on a degenerate optimum, in many cells of the bench grid at N = 10);
+#: still finer than the 1e-6 to which the tests compare the values with PEPit's
 RETRY_TOLERANCE = 1e-7
 
 #: curvatures in [mu/L, 1] (both ends included) behind :func:`gradient_scales`

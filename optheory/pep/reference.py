@@ -13,6 +13,8 @@ per process.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import warnings
 from typing import Any
 
@@ -74,8 +76,10 @@ def pepit_from_state_space(
     problem.set_performance_metric((xi[state_space(method).x_index] - xs) ** 2)
     cvxpy = require("cvxpy", "pep", purpose="the PEPit baseline")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # PEPit/cvxpy "inaccurate solution" notices
+        # PEPit prints its accuracy warnings on stdout (that would corrupt a --json answer),
+        # cvxpy warns through the warnings module; a baseline reports its value only
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             value = problem.solve(verbose=0, wrapper="cvxpy", solver=solver)
     except cvxpy.error.SolverError:
         return None

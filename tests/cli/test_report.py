@@ -71,8 +71,6 @@ def test_help_mentions_data_and_environment(capsys: pytest.CaptureFixture[str]) 
     assert "--data PATH" in out and "OPTHEORY_AIRFOIL" in out
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is POSIX")
 def _wait_for_staging(proc: subprocess.Popen[str], folder: Path) -> None:
     """Return once the build has created its staging folder (so the signal lands inside it).
 
@@ -90,34 +88,22 @@ def _wait_for_staging(proc: subprocess.Popen[str], folder: Path) -> None:
         pytest.skip("the report finished before the signal")
 
 
-def test_sigterm_leaves_no_staging_folder(tmp_path: Path) -> None:
-    target = tmp_path / "X"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "from optheory.cli import run; run()",
-         "report", "--out", str(target), "--topic", "claims"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    _wait_for_staging(proc, tmp_path)
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 143, err
-    assert "terminated" in err and "Traceback" not in err
-    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no .tmp-X-*, no half-built X
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="SIGHUP is POSIX")
-def test_sighup_leaves_no_staging_folder(tmp_path: Path) -> None:
-    # a closed terminal (SIGHUP) cleans up like SIGTERM and Ctrl-C
-    target = tmp_path / "X"
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM and SIGHUP are POSIX")
+@pytest.mark.parametrize(("name", "words"), [
+    ("SIGTERM", "terminated"),
+    ("SIGHUP", "hung up"),  # a closed terminal cleans up like SIGTERM and Ctrl-C
+])
+def test_signal_leaves_no_staging_folder(name: str, words: str, tmp_path: Path) -> None:
+    number = getattr(signal, name)
     proc = subprocess.Popen(
         [sys.executable, "-c", "from optheory.cli import run; run()",
-         "report", "--out", str(target), "--topic", "claims"],
+         "report", "--out", str(tmp_path / "X"), "--topic", "claims"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     _wait_for_staging(proc, tmp_path)
-    proc.send_signal(signal.SIGHUP)
+    proc.send_signal(number)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 128 + signal.SIGHUP, err
-    assert "hung up" in err and "Traceback" not in err
-    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    assert proc.returncode == 128 + number, err
+    assert words in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no .tmp-X-*, no half-built X
