@@ -158,12 +158,19 @@ def _system(
     return G, sector, off_by_one
 
 
+@cache
 def _svec_index(k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Upper-triangle entries column by column, and the sqrt(2) scale of off-diagonals."""
+    """Upper-triangle entries column by column, and the sqrt(2) scale of off-diagonals.
+
+    Cached (the bisection asks for the same few sizes thousands of times); read-only arrays.
+    """
     rows, cols = np.triu_indices(k)
     order = np.lexsort((rows, cols))
     r, c = rows[order], cols[order]
-    return r, c, np.where(r == c, 1.0, np.sqrt(2.0))
+    scale = np.where(r == c, 1.0, np.sqrt(2.0))
+    for a in (r, c, scale):
+        a.setflags(write=False)
+    return r, c, scale
 
 
 def _svec(M: np.ndarray) -> np.ndarray:
@@ -184,17 +191,17 @@ def _clarabel_feasible(
 
     m = pad.shape[1]
     k = G.shape[1]
-    r, c, _ = _svec_index(m)
-    basis_lmi = []
-    basis_p = []
-    for a, b in zip(r, c, strict=True):
-        S = np.zeros((m, m))
-        S[a, b] = S[b, a] = 1.0
-        basis_lmi.append(_svec(G.T @ S @ G - r2 * (pad @ S @ pad.T)))
-        basis_p.append(_svec(S))
-    nP = len(basis_lmi)
-    A_lmi = np.column_stack([*basis_lmi, _svec(sector), _svec(off_by_one)])
-    A_p = np.hstack([-np.column_stack(basis_p), np.zeros((len(basis_p[0]), 2))])
+    r, c, scale_m = _svec_index(m)
+    rk, ck, scale_k = _svec_index(k)
+    # column j: svec(G^T S_j G - r2 pad S_j pad^T) for the symmetric unit S_j at (r_j, c_j),
+    # all at once: G^T S_j G = G_r G_c^T + G_c G_r^T (halved on the diagonal)
+    half = np.where(r == c, 0.5, 1.0)[:, None, None]
+    lmi = np.einsum("pi,pj->pij", G[r], G[c]) - r2 * np.einsum("pi,pj->pij", pad.T[r], pad.T[c])
+    lmi = (lmi + lmi.transpose(0, 2, 1)) * half
+    nP = r.size
+    A_lmi = np.column_stack([(lmi[:, rk, ck] * scale_k).T, _svec(sector), _svec(off_by_one)])
+    # svec of S_j is its own unit vector times the sqrt(2) scale of off-diagonal entries
+    A_p = np.hstack([-np.diag(scale_m), np.zeros((nP, 2))])
     A_lam = np.hstack([np.zeros((2, nP)), -np.eye(2)])
     A = sparse.csc_matrix(np.vstack([A_lmi, A_p, A_lam]))
     b = np.concatenate([np.zeros(A_lmi.shape[0]), -_svec(np.eye(m)), np.zeros(2)])
