@@ -46,8 +46,9 @@ __all__ = ["CURVATURES", "WorstCaseMap", "default_cache_dir", "map_cells", "wors
 
 #: curvatures (evenly spaced on [mu, L], both ends included) over which the quadratic rate is maximised
 CURVATURES = 1025
-#: bump when the meaning of a cached cell changes
-_CACHE_VERSION = 1
+#: bump when the meaning of a cached cell changes (2: the scaled SDP of optheory.pep.gram,
+#: which gives values where version 1 left diverging cells without one)
+_CACHE_VERSION = 2
 _CELL_FIELDS = frozenset({"worst_case", "solver", "status", "seconds", "certificate"})
 #: largest number of cells in one map
 MAX_CELLS = 10_000
