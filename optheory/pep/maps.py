@@ -40,7 +40,7 @@ from optheory._checks import check_positive_int
 from optheory._extras import require
 from optheory._io import atomic_write_text
 from optheory.pep._system import System, system
-from optheory.pep.params import check_class, check_steps, method_params
+from optheory.pep.params import check_class, check_eta_beta_names, check_steps, method_params
 
 __all__ = ["CURVATURES", "WorstCaseMap", "default_cache_dir", "map_cells", "worst_case_map"]
 
@@ -134,11 +134,7 @@ def _axis(name: str, values: Any) -> np.ndarray:
 
 
 def _grid_axes(method: str, grid: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-    if not isinstance(grid, Mapping) or "eta" not in grid:
-        raise ValueError("grid must be a mapping with 'eta' (and 'beta') as 1-D arrays")
-    unknown = set(grid) - {"eta", "beta"}
-    if unknown:
-        raise ValueError(f"grid has unknown names {sorted(unknown)}; give eta and beta only")
+    check_eta_beta_names("grid", grid, "{'eta': [0.02, 0.04], 'beta': [0.0, 0.5]} (1-D arrays)")
     eta = _axis("eta", grid["eta"])
     if method == "gd":
         beta = _axis("beta", grid.get("beta", [0.0]))

@@ -13,6 +13,7 @@ __all__ = [
     "PEPIT_METHODS",
     "PEP_METHODS",
     "check_class",
+    "check_eta_beta_names",
     "check_params",
     "check_problem",
     "check_steps",
@@ -56,13 +57,18 @@ def check_steps(steps: Any, name: str = "steps") -> int:
     return n
 
 
+def check_eta_beta_names(name: str, value: Any, example: str) -> None:
+    """ValueError unless ``value`` is a mapping with ``eta`` and no names but eta and beta."""
+    if not isinstance(value, Mapping) or "eta" not in value:
+        raise ValueError(f"{name} must be a mapping with eta (and beta); e.g. {example}")
+    unknown = set(value) - {"eta", "beta"}
+    if unknown:
+        raise ValueError(f"{name} has unknown names {sorted(unknown)}; give eta and beta only")
+
+
 def check_params(method: str, params: Any) -> tuple[float, float]:
     """Validated ``(eta, beta)`` from ``params``: eta finite > 0, beta finite in [0, 1) (0 for gd)."""
-    if not isinstance(params, Mapping) or "eta" not in params:
-        raise ValueError("params must be a mapping with eta (and beta); e.g. {'eta': 0.1, 'beta': 0.5}")
-    unknown = set(params) - {"eta", "beta"}
-    if unknown:
-        raise ValueError(f"params has unknown names {sorted(unknown)}; give eta and beta only")
+    check_eta_beta_names("params", params, "{'eta': 0.1, 'beta': 0.5}")
     eta = check_positive("eta", params["eta"])
     if method == "gd":
         beta = check_finite("beta", params.get("beta", 0.0))
