@@ -30,7 +30,8 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 # One worker per core (pytest-xdist); a test module stays on one worker, so module fixtures
-# (and the full report of tests/report/test_full_report.py) are computed once per pass.
+# (and the full report that every test of tests/report/test_topics_pages.py reads) are
+# computed once per pass.
 XDIST := -n auto --dist loadfile
 
 pytest: $(STAMP)

@@ -25,12 +25,16 @@ NAN, INF = math.nan, math.inf
 
 def _api_cases() -> list[tuple[str, Callable[[], Any], str]]:
     from optheory.analysis.rates import spectral_radius
+    from optheory.analysis.regression import regression_data, stationary_excess
+    from optheory.analysis.rotation import rotation_table
+    from optheory.analysis.sweep import sweep
     from optheory.analysis.sweep_maps import spectral_radius_map
     from optheory.numeric.cycles import find_cycle
     from optheory.numeric.problems import EigenQuadratic, textbook_2d
     from optheory.numeric.reddi import run_reddi
     from optheory.numeric.run import run, train_2d
     from optheory.numeric.sweep import simulate
+    from optheory.symbolic.adaptive import scalar_iterates
     from optheory.symbolic.leaky import bias_correction, effective_weight, half_life
     from optheory.symbolic.parse import parse_expression
     from optheory.symbolic.quadratic import eigen_form, quadratic_minimizer
@@ -106,6 +110,15 @@ def _api_cases() -> list[tuple[str, Callable[[], Any], str]]:
         ("compare ema", lambda: _compare("ema", 1, 10, (5,)), "method"),
         ("pepit class", lambda: _pepit("gd", 1, 10, 5, {"eta": 0.1}, function_class="convex"), "function_class"),
         ("eigen_form cubic eigenvalues", lambda: eigen_form([[11, 4, 12], [4, 12, 15], [12, 15, 28]]), "Q"),
+        ("pepit solver not a name", lambda: _pepit("gd", 1, 10, 2, {"eta": 0.1}, solver=3), "solver"),
+        ("sweep complex axis", lambda: sweep("gd", textbook_2d(), {"eta": [0.1 + 1j]}, 5), "eta"),
+        ("sweep boolean axis", lambda: sweep("gd", textbook_2d(), {"eta": [True, 0.5]}, 5), "eta"),
+        ("rotation_table one string", lambda: rotation_table("gd"), "methods"),
+        ("rotation_table unknown method", lambda: rotation_table(["sgd"]), "methods"),
+        ("scalar_iterates x0 zero eps zero", lambda: scalar_iterates("adam", 2, x0=0), "x0"),
+        ("stationary_excess one epoch",
+         lambda: stationary_excess(regression_data(None), batch=500, etas=[0.1], replace=True,
+                                   epochs=1), "epochs"),
     ]
 
 

@@ -26,9 +26,13 @@ from optheory.numeric.run import run
 from optheory.symbolic.objective import Objective
 from optheory.symbolic.tuning import optimal_parameters
 
-__all__ = ["LRPCycle", "heavy_ball_cycle", "lrp_objective"]
+__all__ = ["LRP_L", "LRP_M", "LRPCycle", "heavy_ball_cycle", "lrp_objective"]
 
 X = sp.Symbol("x", real=True)
+
+
+#: the class F(LRP_M, LRP_L) of the LRP function (its curvatures are 1 and 25)
+LRP_M, LRP_L = 1, 25
 
 
 def lrp_objective() -> sp.Piecewise:
@@ -65,14 +69,14 @@ def _piece_of(x: float) -> int:
     return 0 if x < 1 else (1 if x < 2 else 2)
 
 
-def heavy_ball_cycle(
-    starts: Any = None, steps: int = 3000, m: int = 1, L: int = 25
-) -> LRPCycle | None:
+def heavy_ball_cycle(starts: Any = None, steps: int = 3000) -> LRPCycle | None:
     """Scan starting points; return the first limit cycle found, derived exactly.
 
-    Returns None when every start converges.
+    Heavy ball runs with its quadratic-optimal tuning on [LRP_M, LRP_L] = [1, 25], the
+    class the function of :func:`lrp_objective` belongs to.  Returns None when every
+    start converges.
     """
-    tuning = optimal_parameters("momentum", m, L)
+    tuning = optimal_parameters("momentum", LRP_M, LRP_L)
     eta, beta = tuning["eta"], tuning["beta"]
     problem = ExpressionProblem(Objective(lrp_objective(), (X,)))
     grid = np.linspace(-5.0, 5.0, 41) if starts is None else np.asarray(starts, float)

@@ -128,6 +128,7 @@ class TrainResult:
     theta: np.ndarray  # (K, R, dim) final parameters
     steps_per_epoch: int
     seconds: float
+    steps: np.ndarray  # (T,) the step after which each evaluation was taken (0: the start)
 
     @property
     def final(self) -> np.ndarray:
@@ -212,6 +213,7 @@ def train(
     }
     losses = [data.loss(theta)]
     examples = [0]
+    eval_steps = [0]
     seen = 0
     t = 0
     clock = time.perf_counter()
@@ -231,10 +233,12 @@ def train(
                 if t in eval_at:
                     losses.append(data.loss(theta))
                     examples.append(seen)
+                    eval_steps.append(t)
     seconds = time.perf_counter() - clock
     loss = np.array(losses).reshape(len(losses), K, R)
     return TrainResult(
-        np.array(examples), loss, theta.reshape(K, R, -1), steps_per_epoch, seconds
+        np.array(examples), loss, theta.reshape(K, R, -1), steps_per_epoch, seconds,
+        np.array(eval_steps),
     )
 
 
@@ -249,11 +253,14 @@ def stationary_excess(
     the sampling streams.  Returns ``(mean, standard_error)``, one entry per rate;
     the standard error is over the independent streams.
     """
-    evals = 10
+    epochs = check_positive_int("epochs", epochs)
+    if epochs < 2:
+        raise ValueError(f"epochs must be >= 2 (the first is discarded), got {epochs}")
     res = train(data, "gd", batch=batch, epochs=epochs, hyper={"eta": etas},
-                replicas=replicas, seed=seed, replace=replace, evals_per_epoch=evals,
+                replicas=replicas, seed=seed, replace=replace, evals_per_epoch=10,
                 start=data.minimizer())
-    excess = res.loss[evals + 1:] - data.min_loss()  # (T, K, R)
+    # evaluations after the first epoch (an epoch of fewer than 10 steps has fewer of them)
+    excess = res.loss[res.steps > res.steps_per_epoch] - data.min_loss()  # (T, K, R)
     per_stream = excess.mean(axis=0)
     return per_stream.mean(axis=1), per_stream.std(axis=1, ddof=1) / np.sqrt(replicas)
 

@@ -23,12 +23,13 @@ axis-aligned run (the equivariance error).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from optheory._checks import check_positive, check_positive_int
+from optheory._checks import check_choice, check_positive, check_positive_int
 from optheory.numeric.problems import EigenQuadratic, textbook_2d, textbook_2d_rotated
 from optheory.numeric.run import TEXTBOOK_START, run
 
@@ -85,7 +86,14 @@ def rotation_table(
     """Measure steps to tolerance on the three problems for each method."""
     tol = check_positive("tol", tol)
     max_steps = check_positive_int("max_steps", max_steps, maximum=10**6)
-    settings = DEFAULT_SETTINGS if methods is None else {m: DEFAULT_SETTINGS[m] for m in methods}
+    if methods is not None and (isinstance(methods, str) or not isinstance(methods, Iterable)):
+        raise ValueError(f"methods must be a list of method names, got {methods!r}")
+    settings = (
+        DEFAULT_SETTINGS
+        if methods is None
+        else {m: DEFAULT_SETTINGS[check_choice("methods entry", m, DEFAULT_SETTINGS)]
+              for m in methods}
+    )
     axis = textbook_2d()
     rotated = EigenQuadratic([0.2, 4.0], basis=_ROTATION)
     textbook_rot = textbook_2d_rotated()

@@ -54,8 +54,9 @@ class SweepResult:
     diverged_at : ndarray of int64 or None
         First step with a non-finite iterate, -1 where none.
     closed_form_rate : ndarray or None
-        :math:`\\max_i \\rho(M(\\eta, \\beta, \\lambda_i))` for the linear methods,
-        None for the others.
+        :math:`\\max_i \\rho(M(\\eta, \\beta, \\lambda_i))` for the linear methods over
+        the eigenvalues whose component the start excites (all of them when it
+        excites none), None for the others.
     fit_start : int
         First step of the fitted tail.
     backend, device, kernel : str
@@ -161,6 +162,9 @@ def grid_columns(
     for name, values in grid.items():
         if not isinstance(name, str):
             raise ValueError(f"grid keys must be hyperparameter names (str), got {name!r}")
+        if _has_bool_or_complex(values):
+            # float() would drop an imaginary part (with a warning) and take True as 1
+            raise ValueError(f"grid[{name!r}] must hold real numbers, not booleans or complex numbers")
         try:
             axis = np.asarray(values, dtype=float)
         except (TypeError, ValueError):
@@ -194,6 +198,21 @@ def _components(problem: Any) -> int | None:
     from optheory.numeric.problems import EigenQuadratic
 
     return int(problem.dim) if isinstance(problem, EigenQuadratic) else None
+
+
+def _has_bool_or_complex(values: Any) -> bool:
+    """Booleans or complex numbers in an axis (an array's dtype, or a list's entries)."""
+    if isinstance(values, np.ndarray) and values.dtype.kind != "O":
+        return values.dtype.kind in "bc"
+    entries = np.asarray(values, dtype=object).ravel()
+    return any(isinstance(v, bool | np.bool_ | complex | np.complexfloating) for v in entries)
+
+
+def _excited(plan: Any) -> np.ndarray:
+    """Eigenvalues of the components the start excites; a zero component stays zero."""
+    lam = np.asarray(plan.lam, dtype=float)
+    excited = np.asarray(plan.start) != 0
+    return lam[excited] if excited.any() else lam
 
 
 def sweep(
@@ -309,7 +328,7 @@ def sweep(
         )
     shape = tuple(a.size for a in axes)
     closed = (
-        closed_form_rate(method, plan.hyper, plan.lam, max_memory).reshape(shape)
+        closed_form_rate(method, plan.hyper, _excited(plan), max_memory).reshape(shape)
         if linear
         else None
     )

@@ -246,16 +246,7 @@ def online_yogi(C: float, steps: int = 3000, alpha: float = 0.5, beta2: float | 
 def online_adam(C: float, steps: int = 3000, alpha: float = 0.5, beta2: float | None = None,
                 x0: float = 0.0) -> np.ndarray:
     """The paper's Adam on the online problem with a chosen beta2 (default 1/(1 + C^2))."""
-    if beta2 is None:
-        return np.asarray(run_reddi("adam", C, steps, alpha, x0).x)
-    x, v = x0, 0.0
-    out = [x]
-    for t in range(1, steps + 1):
-        g = reddi_gradient(t, C)
-        v = beta2 * v + (1 - beta2) * g * g
-        x = min(1.0, max(-1.0, x - alpha / np.sqrt(t) * g / np.sqrt(v)))
-        out.append(x)
-    return np.array(out)
+    return np.asarray(run_reddi("adam", C, steps, alpha, x0, beta2=beta2).x)
 
 
 @exercise("adam", 4, "A problem where Adam fails and Yogi converges")

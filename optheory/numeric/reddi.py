@@ -44,7 +44,8 @@ class OnlineRun:
 
 
 def run_reddi(
-    method: str, C: float, steps: int = 3000, alpha: float = 0.5, x0: float = 0.0
+    method: str, C: float, steps: int = 3000, alpha: float = 0.5, x0: float = 0.0,
+    beta2: float | None = None,
 ) -> OnlineRun:
     r"""Run the paper's Adam or AMSGrad on the online problem.
 
@@ -58,6 +59,8 @@ def run_reddi(
         Base step; step t uses :math:`\alpha / \sqrt t`.
     x0 : float
         Start in [-1, 1].
+    beta2 : float, optional
+        Decay of the second moment, in (0, 1); the paper's :math:`1/(1 + C^2)` by default.
 
     Returns
     -------
@@ -68,7 +71,7 @@ def run_reddi(
     ------
     ValueError
         Unknown method, ``C <= 2``, non-positive or non-finite ``C`` / ``alpha``,
-        ``steps`` < 1, or ``x0`` outside [-1, 1].
+        ``steps`` < 1, ``x0`` outside [-1, 1], or ``beta2`` outside (0, 1).
     """
     check_choice("method", method, ("adam", "amsgrad"))
     C = check_positive("C", C)
@@ -78,7 +81,10 @@ def run_reddi(
     alpha = check_positive("alpha", alpha)
     if not -1.0 <= x0 <= 1.0:
         raise ValueError(f"x0 must lie in [-1, 1], got {x0!r}")
-    beta2 = 1.0 / (1.0 + C * C)
+    if beta2 is None:
+        beta2 = 1.0 / (1.0 + C * C)
+    elif not (isinstance(beta2, int | float) and 0.0 < beta2 < 1.0):
+        raise ValueError(f"beta2 must lie in (0, 1), got {beta2!r}")
     x = np.empty(steps + 1)
     regret = np.empty(steps)
     x[0] = x0

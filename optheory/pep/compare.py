@@ -249,14 +249,21 @@ def verdict(method: str, mu: float, L: float, rate: float, horizons: Iterable[Ho
         return f"no verdict: the solver was inaccurate at every horizon on {cls}"
     trusted.sort(key=lambda t: t[0])
     last_n, last_w, last = trusted[-1]
-    same = all(abs(w - h.quadratic) <= 5e-5 * max(1.0, h.quadratic) for _, w, h in trusted)
+    # equal within the accuracy of the solve that gave each value (the SDP's error is
+    # absolute, of the order of its largest entries: at least 1 after ||x_0 - x*|| <= 1)
+    same = all(
+        abs(w - h.quadratic)
+        <= ACCURACY.get((h.solver, h.status), LOOSEST_ACCURACY) * max(1.0, h.quadratic, abs(w))
+        for _, w, h in trusted
+    )
     if len(trusted) == 1:
+        shown = accuracy_text(last_w, value_accuracy(last, "worst_case"))
         if last_w >= 1:
             return (
-                f"worst case after {last_n} steps is {_fmt(last_w)} (>= 1): "
+                f"worst case after {last_n} steps is {shown} (>= 1): "
                 f"no contraction guaranteed on {cls}"
             )
-        return f"worst case after {last_n} steps is {_fmt(last_w)} on {cls} (quadratics: {_fmt(last.quadratic)})"
+        return f"worst case after {last_n} steps is {shown} on {cls} (quadratics: {_fmt(last.quadratic)})"
     first_n, first_w, first = trusted[-2]
     factor = step_factor(first, last, "worst_case")
     if factor is None:

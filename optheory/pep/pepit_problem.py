@@ -194,7 +194,7 @@ def pepit_worst_case(
         raise ValueError(
             f"function_class must be one of {', '.join(FUNCTION_CLASSES)}, got {function_class!r}"
         )
-    if solver is not None and solver.upper() not in SOLVERS:
+    if solver is not None and (not isinstance(solver, str) or solver.upper() not in SOLVERS):
         raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, got {solver!r}")
     order = SOLVERS if solver is None else (solver.upper(),)
     mu_s, eta_s = m / big, eta * big

@@ -141,6 +141,8 @@ def scalar_iterates(
     g_e = _param(gamma, "gamma", "unit_open")
     b1 = _param(beta1, "beta1", "unit_open")
     b2 = _param(beta2, "beta2", "unit_open")
+    if x == 0 and eps_e == 0:
+        raise ValueError("x0 must be nonzero when eps = 0: the first step divides 0 by sqrt(0)")
     s: sp.Expr = sp.Integer(0)
     v: sp.Expr = sp.Integer(0)
     out = []
@@ -190,10 +192,12 @@ class TwoCycle:
 
     Attributes
     ----------
-    stationary_s : sympy.Expr
-        Fixed point of the accumulator for a constant :math:`g^2` (:math:`= g^2`).
-    amplitude : sympy.Expr
-        :math:`|x|` on the cycle, :math:`\sqrt{\eta^2/4 - \epsilon/\lambda^2}`.
+    stationary_s : sympy.Expr or None
+        Fixed point of the accumulator for a constant :math:`g^2` (:math:`= g^2`);
+        None where the cycle does not exist (``exists`` False).
+    amplitude : sympy.Expr or None
+        :math:`|x|` on the cycle, :math:`\sqrt{\eta^2/4 - \epsilon/\lambda^2}`;
+        None where the cycle does not exist.
     threshold_eta : sympy.Expr or None
         The cycle exists iff :math:`\eta >` this; None for :math:`\epsilon = 0`
         (it always exists).
@@ -202,27 +206,34 @@ class TwoCycle:
         :math:`\epsilon = 0` (not differentiable there).
     origin_stable_below : sympy.Expr or None
         The origin is linearly stable iff :math:`0 < \eta <` this.
-    cycle_charpoly : sympy.Expr
-        Characteristic polynomial in ``z`` of the 2-step Jacobian at the cycle.
-    cycle_jury : tuple of sympy.Expr
+    cycle_charpoly : sympy.Expr or None
+        Characteristic polynomial in ``z`` of the 2-step Jacobian at the cycle
+        (None where the cycle does not exist).
+    cycle_jury : tuple of sympy.Expr, or None
         Jury quantities :math:`(1 - a_0, 1 + a_1 + a_0, 1 - a_1 + a_0)` of
         that polynomial; the cycle is locally stable iff all are > 0.
     cycle_spectral_radius : float or None
-        Spectral radius of the 2-step Jacobian when all inputs are numbers;
-        the distance to the cycle shrinks by about its square root per step.
+        Spectral radius of the 2-step Jacobian when all inputs are numbers and
+        the cycle exists; the distance to the cycle shrinks by about its square
+        root per step.
     cycle_stable : bool or None
-        All Jury quantities > 0 (numbers only).
+        All Jury quantities > 0 (numbers only, cycle existing).
+    exists : bool or None
+        Whether the cycle exists, :math:`\eta > \eta^*` (always for
+        :math:`\epsilon = 0`); None while the inputs are symbols.  Below the
+        threshold the amplitude would be imaginary, so the cycle's fields are None.
     """
 
-    stationary_s: sp.Expr
-    amplitude: sp.Expr
+    stationary_s: sp.Expr | None
+    amplitude: sp.Expr | None
     threshold_eta: sp.Expr | None
     origin_factor: sp.Expr | None
     origin_stable_below: sp.Expr | None
-    cycle_charpoly: sp.Expr
-    cycle_jury: tuple[sp.Expr, sp.Expr, sp.Expr]
+    cycle_charpoly: sp.Expr | None
+    cycle_jury: tuple[sp.Expr, sp.Expr, sp.Expr] | None
     cycle_spectral_radius: float | None
     cycle_stable: bool | None
+    exists: bool | None = None
 
 
 def _rmsprop_map(eps: sp.Expr) -> tuple[sp.Matrix, sp.Symbol, sp.Symbol]:
@@ -325,6 +336,15 @@ def rmsprop_two_cycle(
     def put(expr: sp.Expr | None) -> sp.Expr | None:
         return None if expr is None else sp.simplify(expr.subs(subs))
 
+    threshold = put(general["threshold"])
+    origin = (put(general["origin"]), put(general["stable_below"]))
+    exists: bool | None = True if threshold is None else None
+    if threshold is not None and not (eta_e - threshold).free_symbols:
+        exists = bool(eta_e > threshold)
+    if exists is False:
+        # no real amplitude: nothing of a cycle to report, only the origin's side
+        return TwoCycle(None, None, threshold, origin[0], origin[1], None, None, None, None,
+                        exists=False)
     charpoly = sp.simplify(general["charpoly"].subs(subs))
     radius = None
     if charpoly.free_symbols <= {_Z}:
@@ -336,13 +356,14 @@ def rmsprop_two_cycle(
     return TwoCycle(
         stationary_s=put(general["s_star"]),
         amplitude=put(general["amp"]),
-        threshold_eta=put(general["threshold"]),
-        origin_factor=put(general["origin"]),
-        origin_stable_below=put(general["stable_below"]),
+        threshold_eta=threshold,
+        origin_factor=origin[0],
+        origin_stable_below=origin[1],
         cycle_charpoly=charpoly,
         cycle_jury=(jury[0], jury[1], jury[2]),
         cycle_spectral_radius=radius,
         cycle_stable=stable,
+        exists=exists,
     )
 
 

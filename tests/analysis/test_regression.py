@@ -59,3 +59,28 @@ def test_stationary_excess_is_nonnegative_and_grows_with_eta() -> None:
     mean, se = stationary_excess(data, batch=10, etas=[0.01, 0.1], replace=True, epochs=2,
                                  replicas=4)
     assert np.all(mean > 0) and np.all(se > 0) and mean[1] > mean[0]
+
+
+def test_evaluation_steps_when_an_epoch_is_shorter_than_its_evaluations() -> None:
+    # batch 500 of 1500 examples: 3 steps per epoch, so 10 evaluations per epoch collapse
+    # onto steps 1, 2, 3 (rounded); each evaluation records the step it follows
+    data = regression_data(None)
+    res = train(data, "gd", batch=500, epochs=2, hyper={"eta": 0.1}, evals_per_epoch=10)
+    assert res.steps_per_epoch == 3
+    assert res.steps.tolist() == [0, 1, 2, 3, 4, 5, 6]
+    assert res.examples.tolist() == [500 * t for t in range(7)]
+
+
+def test_stationary_excess_discards_exactly_the_first_epoch() -> None:
+    # 3 steps per epoch and 3 epochs: the mean is over the 6 losses after step 3 (was NaN
+    # with a warning when the first epoch was counted as 11 evaluations)
+    data = regression_data(None)
+    mean, se = stationary_excess(data, batch=500, etas=[0.05], replace=True, epochs=3,
+                                 replicas=3)
+    res = train(data, "gd", batch=500, epochs=3, hyper={"eta": [0.05]}, replicas=3, seed=0,
+                replace=True, evals_per_epoch=10, start=data.minimizer())
+    expected = (res.loss[4:] - data.min_loss()).mean(axis=0).mean(axis=1)
+    assert np.isfinite(mean).all() and np.isfinite(se).all()
+    np.testing.assert_array_equal(mean, expected)
+    with pytest.raises(ValueError, match="epochs"):
+        stationary_excess(data, batch=500, etas=[0.05], replace=True, epochs=1)

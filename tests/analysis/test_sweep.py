@@ -238,3 +238,14 @@ def test_bench_cuda_without_gpu_is_a_one_line_usage_error():
     )
     assert proc.returncode == 2 and proc.stdout == ""
     assert "no CUDA GPU is available" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_closed_form_rate_counts_only_the_excited_components():
+    # x0 = (0, 1) in the eigenbasis of diag(0.2, 4): the lam = 0.2 component stays 0, so the
+    # error decays like |1 - 0.1 * 4|^t = 0.6^t, not like |1 - 0.1 * 0.2|^t = 0.98^t
+    problem = EigenQuadratic([0.2, 4.0])
+    res = sweep("gd", problem, {"eta": [0.1]}, 60, x0=[0.0, 1.0])
+    assert res.closed_form_rate[0] == pytest.approx(0.6, rel=1e-12)
+    assert res.rate[0] == pytest.approx(0.6, rel=1e-9)  # geometric decay, fitted exactly
+    both = sweep("gd", problem, {"eta": [0.1]}, 60, x0=[1.0, 1.0])
+    assert both.closed_form_rate[0] == pytest.approx(0.98, rel=1e-12)

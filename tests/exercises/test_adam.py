@@ -7,7 +7,6 @@ import pytest
 import sympy as sp
 
 from optheory.exercises.adam import beta_schedule, derived_beta_schedule, online_adam, online_yogi
-from optheory.numeric.reddi import run_reddi
 from tests.exercises._cache import solved
 
 
@@ -57,6 +56,15 @@ def test_a4_adam_fails_yogi_converges() -> None:
         (1 - b1) * np.sqrt(b2 / ((1 - b2) * (b2 - b1**2))), rel=1e-12)
 
 
-def test_online_adam_default_is_the_paper_adam() -> None:
-    assert np.array_equal(online_adam(3.0, steps=300), run_reddi("adam", 3.0, 300).x)
+def test_online_adam_with_a_chosen_beta2_follows_the_update_by_hand() -> None:
+    # oracle: the paper's Adam (beta1 = 0, step alpha/sqrt(t), projection onto [-1, 1]) written
+    # out for three steps with gradients C, -1, -1 and beta2 = 0.3
+    C, alpha, b2 = 3.0, 0.5, 0.3
+    x, v, expected = 0.0, 0.0, [0.0]
+    for t, g in enumerate((C, -1.0, -1.0), start=1):
+        v = b2 * v + (1 - b2) * g * g
+        x = min(1.0, max(-1.0, x - alpha / np.sqrt(t) * g / np.sqrt(v)))
+        expected.append(x)
+    np.testing.assert_allclose(online_adam(C, steps=3, alpha=alpha, beta2=b2), expected,
+                               rtol=1e-15, atol=0)
     assert online_yogi(3.0, steps=3000)[-1] < -0.9

@@ -17,7 +17,6 @@ pytestmark = pytest.mark.skipif(not os.path.isfile(DATA_PATH),
 
 @pytest.fixture(scope="module")
 def min_loss() -> float:
-    pytest.importorskip("optheory.data")
     # oracle: the textbook's preprocessing (standardise all 1503 rows, keep 1500) and a
     # least-squares fit with numpy, independent of the package
     raw = np.loadtxt(DATA_PATH)
@@ -45,6 +44,5 @@ def test_replacement_answer_on_the_file(min_loss: float) -> None:
 
 
 def test_unreadable_data_path() -> None:
-    pytest.importorskip("optheory.data")
     with pytest.raises(ValueError):
         answer("minibatch-sgd", 1, figures=False, data_path=DATA_PATH + ".missing")

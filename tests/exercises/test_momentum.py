@@ -99,8 +99,10 @@ def test_m4_momentum_amplifies_the_floor_by_the_derived_factor() -> None:
     exact = (1 + beta) * (2 - eta * lam) / ((1 - beta) * (2 + 2 * beta - eta * lam))
     assert n["amplification_at_eta"] == pytest.approx(exact, rel=1e-12)
     table = {(r["batch"], r["eta"], r["beta"]): r for r in n["variance_table"]}
-    measured = table[(1, eta, beta)]["predicted_variance"] / table[(1, eta, 0.0)]["predicted_variance"]
-    assert measured == pytest.approx(exact, rel=1e-12)
+    # the table's predicted variances carry the same factor (their measured counterparts are
+    # checked against them in test_m4_stationary_variance)
+    predicted = table[(1, eta, beta)]["predicted_variance"] / table[(1, eta, 0.0)]["predicted_variance"]
+    assert predicted == pytest.approx(exact, rel=1e-12)
     assert n["same_effective_rate_limit"] == 1 and n["minibatch_factor"] == "1/b"
     # the text carries the derived numbers and not the old typed factor
     assert f"{exact:.3g}" in a.answer and f"{1 / (1 - beta):.3g} at beta = {beta}" in a.answer

@@ -41,6 +41,8 @@ def test_first_steps_by_hand() -> None:
         ({"method": "adam", "C": float("nan")}, "finite"),
         ({"method": "adam", "C": 3.0, "steps": 0}, "steps"),
         ({"method": "adam", "C": 3.0, "x0": 2.0}, "x0"),
+        ({"method": "adam", "C": 3.0, "beta2": 1.0}, "beta2"),
+        ({"method": "adam", "C": 3.0, "beta2": float("nan")}, "beta2"),
     ],
 )
 def test_bad_input(kwargs: dict, message: str) -> None:

@@ -92,3 +92,27 @@ def test_accuracy_text_keeps_only_stable_digits() -> None:
     assert compare.accuracy_text(1.354998, 1e-7) == "1.35"
     assert compare.accuracy_text(2185.24, 5e-5) == "2.19e+03"
     assert compare.accuracy_text(0.923077, 1e-12) == "0.923"
+
+
+def test_verdict_equal_only_within_the_solvers_accuracy() -> None:
+    # small worst cases (rate^(2N)): 4e-5 against an exact 1e-6 is 40 times larger, far
+    # outside CLARABEL's accuracy (1e-6 absolute after ||x_0 - x*|| <= 1); 1e-6 + 1e-9 is inside
+    def horizon(n: int, quadratic: float, worst: float) -> compare.Horizon:
+        return compare.Horizon(n, quadratic, worst, quadratic, "CLARABEL", "optimal", 0.0)
+
+    differ = compare.verdict("gd", 1, 10, 0.5, [horizon(5, 1e-6, 4e-5), horizon(10, 1e-9, 4e-8)])
+    assert "equals the quadratic one" not in differ
+    equal = compare.verdict("gd", 1, 10, 0.5,
+                            [horizon(5, 1e-6, 1e-6 + 1e-9), horizon(10, 1e-9, 1e-9)])
+    assert "equals the quadratic one" in equal
+
+
+def test_single_horizon_verdict_prints_only_digits_the_solver_fixes() -> None:
+    # SCS: 5e-5 absolute, so 0.12321 +- 5e-5 prints as 0.123 and 0.123456 +- 5e-5 (its third
+    # digit undetermined) as 0.12
+    h = compare.Horizon(5, 0.1, 0.12321, 0.1, "SCS", "optimal", 0.0)
+    loose = compare.Horizon(5, 0.1, 0.123456, 0.1, "SCS", "optimal", 0.0)
+    assert "worst case after 5 steps is 0.12 on" in compare.verdict("gd", 1, 10, 0.5, [loose])
+    assert "worst case after 5 steps is 0.123 on F(1, 10)" in compare.verdict("gd", 1, 10, 0.5, [h])
+    big = compare.Horizon(5, 0.1, 1.23456, 0.1, "SCS", "optimal", 0.0)
+    assert "is 1.23 (>= 1)" in compare.verdict("gd", 1, 10, 0.5, [big])

@@ -100,7 +100,7 @@ def test_default_process_pool_matches_serial(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_dask_local_cluster(tmp_path: Path) -> None:
-    distributed = pytest.importorskip("dask.distributed")
+    from dask import distributed  # the 'distributed' extra, which make installs: never skipped
     grid = {"eta": [0.05, 0.1], "beta": [0.3, 0.5]}
     # certificates stay out (the process-pool test compares them): this is about the executor
     serial = worst_case_map("momentum", 1, 25, grid, 2, workers=1, cache_dir=False,

@@ -116,8 +116,9 @@ def full_report(tmp_path_factory: pytest.TempPathFactory) -> BuiltReport:
     """Build every topic of the package once, as `make report` does, and keep the pages.
 
     The byte-for-byte test compares the folder with ``reports/``; the topic tests read the
-    pages instead of deriving them again (under pytest-xdist these tests share one worker:
-    ``tests/conftest.py`` groups every test that uses this fixture).
+    pages instead of deriving them again.  Under pytest-xdist a session fixture is built
+    once per worker that uses it: every user lives in ``test_topics_pages.py`` and the
+    Makefile distributes by module (``--dist loadfile``), so it is built once per pass.
     """
     from optheory.report.build import TOPICS, build_report
     from optheory.report.topics import TOPIC_MODULES

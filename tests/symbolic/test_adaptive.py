@@ -151,6 +151,20 @@ def test_textbook_rmsprop_demo_ends_in_two_cycles() -> None:
         assert abs(long.x[-1, coord]) == pytest.approx(amp, abs=1e-12)  # as above
 
 
+def test_no_cycle_below_the_threshold() -> None:
+    # eta = 0.1 < 2 sqrt(eps)/lam = 2: the amplitude would be sqrt(399) i / 20 (imaginary) and the
+    # accumulator negative; only the origin's side is reported
+    below = ad.rmsprop_two_cycle(0.1, 1, 1, 0.9)
+    assert below.exists is False and below.threshold_eta == 2
+    assert below.amplitude is None and below.stationary_s is None
+    assert below.cycle_spectral_radius is None and below.cycle_stable is None
+    assert below.origin_factor is not None and float(below.origin_factor) == pytest.approx(0.9)
+    above = ad.rmsprop_two_cycle(3, 1, 1, 0.9)
+    assert above.exists is True and above.amplitude == sp.sqrt(5) / 2
+    assert ad.rmsprop_two_cycle().exists is None  # symbols: undecided
+    assert ad.rmsprop_two_cycle(0.1, 1, 0, 0.9).exists is True  # eps = 0: always
+
+
 def test_two_cycle_bad_input() -> None:
     with pytest.raises(ValueError, match="gamma"):
         ad.rmsprop_two_cycle(0.1, 1, 0, 1)

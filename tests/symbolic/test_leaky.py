@@ -250,7 +250,8 @@ def test_float_input_is_evaluated_in_floating_point_quickly() -> None:
     start = time.perf_counter()
     value = bc(0.999, 10**6)
     total = ws(0.999, 10**6)
-    assert time.perf_counter() - start < 5  # was 65 s + 90 s with exact rationals
+    # exact rationals took 65 s + 90 s here; the float path about 1 s on a cold, loaded core
+    assert time.perf_counter() - start < 30
     assert isinstance(value, float) and isinstance(total, float)
     assert abs(value - 1 / (1 - 0.999**1e6)) <= 1e-12
     # numpy floats of any width are floats too (the decimal float(x) prints as)

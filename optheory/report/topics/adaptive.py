@@ -105,6 +105,7 @@ def build() -> Page:
     # ---- 2. RMSProp's 2-cycle
     cyc = ad.rmsprop_two_cycle()
     cyc0 = ad.rmsprop_two_cycle(eps=0)
+    assert cyc0.cycle_jury is not None and cyc0.cycle_charpoly is not None  # eps = 0: it exists
     same_threshold = (cyc.threshold_eta is not None and cyc.origin_stable_below is not None
                       and sp.simplify(cyc.threshold_eta - cyc.origin_stable_below) == 0)
     demo_on_cycles = _demo_on_cycles(ad)
@@ -205,8 +206,8 @@ def build() -> Page:
                                         if h.name == "eps"))
     axis_lams = [float(v) for v in np.asarray(textbook_2d().eigenvalues)]
     rot_lams = sorted(float(v) for v in np.asarray(textbook_2d_rotated().eigenvalues))
-    rms_amp = float(ad.rmsprop_two_cycle(rms_hyper["eta"], max(axis_lams), rms_eps,
-                                         rms_hyper["gamma"]).amplitude)
+    rms_cycle = ad.rmsprop_two_cycle(rms_hyper["eta"], max(axis_lams), rms_eps, rms_hyper["gamma"])
+    rms_amp = float("nan") if rms_cycle.amplitude is None else float(rms_cycle.amplitude)
 
     def steps(v: int | None) -> Any:
         return "not reached" if v is None else v
