@@ -17,14 +17,22 @@ __all__ = [
     "check_in_range",
     "check_positive",
     "check_positive_int",
+    "shown",
 ]
+
+
+def shown(value: Any) -> str:
+    """``repr`` of a user's value for a message, numpy scalars as plain numbers (1.2, not np.float64(1.2))."""
+    if type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 0:
+        value = value.item()
+    return repr(value)
 
 
 def _as_float(name: str, value: Any) -> float:
     try:
         out = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real number, got {value!r}") from None
+        raise ValueError(f"{name} must be a real number, got {shown(value)}") from None
     return out
 
 
@@ -32,7 +40,7 @@ def check_finite(name: str, value: Any) -> float:
     """Return ``float(value)``; raise if it is not a finite real number."""
     out = _as_float(name, value)
     if not math.isfinite(out):
-        raise ValueError(f"{name} must be finite, got {value!r}")
+        raise ValueError(f"{name} must be finite, got {shown(value)}")
     return out
 
 
@@ -40,7 +48,7 @@ def check_positive(name: str, value: Any) -> float:
     """Return ``float(value)``; raise unless it is finite and > 0."""
     out = check_finite(name, value)
     if out <= 0:
-        raise ValueError(f"{name} must be > 0, got {value!r}")
+        raise ValueError(f"{name} must be > 0, got {shown(value)}")
     return out
 
 
@@ -63,7 +71,7 @@ def check_in_range(
     if below or above:
         lo = "(" if low_open else "["
         hi = ")" if high_open else "]"
-        raise ValueError(f"{name} must lie in {lo}{low:g}, {high:g}{hi}, got {value!r}")
+        raise ValueError(f"{name} must lie in {lo}{low:g}, {high:g}{hi}, got {shown(value)}")
     return out
 
 
@@ -74,16 +82,16 @@ def check_positive_int(name: str, value: Any, *, maximum: int | None = None) -> 
     backward compatibility, floats with an integral value (``10.0``).
     """
     if isinstance(value, bool) or type(value).__name__ == "bool_":
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        raise ValueError(f"{name} must be a positive integer, got {shown(value)}")
     if isinstance(value, numbers.Integral):
         value = int(value)
     elif not isinstance(value, float) or not math.isfinite(value) or value != int(value):
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        raise ValueError(f"{name} must be a positive integer, got {shown(value)}")
     out = int(value)
     if out < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        raise ValueError(f"{name} must be a positive integer, got {shown(value)}")
     if maximum is not None and out > maximum:
-        raise ValueError(f"{name} must be at most {maximum}, got {value!r}")
+        raise ValueError(f"{name} must be at most {maximum}, got {shown(value)}")
     return out
 
 
@@ -91,5 +99,5 @@ def check_choice(name: str, value: Any, choices: Iterable[str]) -> str:
     """Return ``value`` if it is one of ``choices``; else raise listing them."""
     options = list(choices)
     if not isinstance(value, str) or value not in options:
-        raise ValueError(f"unknown {name} {value!r}; choose one of: {', '.join(options)}")
+        raise ValueError(f"unknown {name} {shown(value)}; choose one of: {', '.join(options)}")
     return value

@@ -145,7 +145,9 @@ def methods_with(*capabilities: str) -> tuple[str, ...]:
     return tuple(n for n, m in REGISTRY.items() if set(capabilities) <= m.capabilities)
 
 
-def check_method(name: object, *capabilities: str, what: str = "method") -> str:
+def check_method(
+    name: object, *capabilities: str, what: str = "method", among: tuple[str, ...] | None = None
+) -> str:
     """Return ``name`` when it is a method with all ``capabilities``; else a one-line ValueError.
 
     Parameters
@@ -156,6 +158,9 @@ def check_method(name: object, *capabilities: str, what: str = "method") -> str:
         Keys of :data:`CAPABILITIES` the caller needs.
     what : str
         How the message names the parameter (``"method"``, ``"METHOD"``).
+    among : tuple of str, optional
+        The methods the caller supports, when fewer than those having the
+        capabilities; the message then lists only these.
 
     Raises
     ------
@@ -165,6 +170,8 @@ def check_method(name: object, *capabilities: str, what: str = "method") -> str:
         methods that are accepted in that place.
     """
     accepted = methods_with(*capabilities)
+    if among is not None:
+        accepted = tuple(m for m in accepted if m in among)
     if not isinstance(name, str) or name not in REGISTRY:
         raise ValueError(f"unknown {what} {name!r}; choose one of: {', '.join(accepted)}")
     info = REGISTRY[name]
@@ -173,4 +180,6 @@ def check_method(name: object, *capabilities: str, what: str = "method") -> str:
         raise ValueError(
             f"{what} {name!r} {info.reason(missing[0])}; accepted here: {', '.join(accepted)}"
         )
+    if name not in accepted:
+        raise ValueError(f"{what} {name!r} is not supported here; accepted here: {', '.join(accepted)}")
     return name

@@ -108,6 +108,8 @@ def _api_cases() -> list[tuple[str, Callable[[], Any], str]]:
         ("compare beta inf", lambda: _compare("momentum", 1, 10, (5,), {"eta": 0.1, "beta": INF}), "beta"),
         ("compare out of region", lambda: _compare("gd", 1, 10, (5,), {"eta": 0.5}), "eta"),
         ("compare ema", lambda: _compare("ema", 1, 10, (5,)), "method"),
+        ("compare numpy beta", lambda: _compare("momentum", 1, 10, (5,), {"eta": 0.1, "beta": np.float64(1.2)}),
+         "beta must lie in [0, 1) for momentum, got 1.2"),
         ("pepit class", lambda: _pepit("gd", 1, 10, 5, {"eta": 0.1}, function_class="convex"), "function_class"),
         ("eigen_form cubic eigenvalues", lambda: eigen_form([[11, 4, 12], [4, 12, 15], [12, 15, 28]]), "Q"),
         ("pepit solver not a name", lambda: _pepit("gd", 1, 10, 2, {"eta": 0.1}, solver=3), "solver"),

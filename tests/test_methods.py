@@ -99,3 +99,15 @@ def test_the_stated_aliases_hold() -> None:
         scaled = mt[x].subs(ETA, ETA * (1 - BETA))  # momentum with step eta (1 - beta)
         assert sp.expand(scaled - et[ex]) == 0
     assert set(REGISTRY["polyak"].capabilities) == {"linear", "rate", "tune"}
+
+
+def test_a_narrower_caller_lists_only_its_own_methods() -> None:
+    from optheory.pep.compare import compare_rates
+
+    # compare_rates takes four of the five linear methods: a refusal lists those four
+    for method, reason in (("adam", "is not linear"), ("ema", "is not supported here")):
+        with pytest.raises(ValueError) as info:
+            compare_rates(method, 1, 10, (5,))
+        message = str(info.value)
+        assert reason in message and "\n" not in message
+        assert message.endswith("accepted here: gd, momentum, nesterov, polyak")

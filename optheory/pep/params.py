@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from optheory._checks import check_finite, check_positive, check_positive_int
+from optheory._checks import check_finite, check_positive, check_positive_int, shown
 from optheory.methods import check_method
 
 __all__ = [
@@ -39,7 +39,7 @@ def check_class(mu: Any, L: Any) -> tuple[float, float]:
     mu_f = check_positive("mu", mu)
     L_f = check_finite("L", L)
     if not L_f > mu_f:
-        raise ValueError(f"L must be > mu (an L-smooth mu-strongly convex class), got mu={mu!r}, L={L!r}")
+        raise ValueError(f"L must be > mu (an L-smooth mu-strongly convex class), got mu={shown(mu)}, L={shown(L)}")
     return mu_f, L_f
 
 
@@ -52,7 +52,7 @@ def check_steps(steps: Any, name: str = "steps") -> int:
     if n > MAX_STEPS:
         raise ValueError(
             f"{name} must be <= {MAX_STEPS}: the SDP grows like N^4 and its worst case "
-            f"(about rate^(2N)) falls below the solvers' accuracy; got {steps!r}"
+            f"(about rate^(2N)) falls below the solvers' accuracy; got {shown(steps)}"
         )
     return n
 
@@ -73,20 +73,18 @@ def check_params(method: str, params: Any) -> tuple[float, float]:
     if method == "gd":
         beta = check_finite("beta", params.get("beta", 0.0))
         if beta != 0.0:
-            raise ValueError(f"beta must be 0 for gd (it has no momentum), got {params['beta']!r}")
+            raise ValueError(f"beta must be 0 for gd (it has no momentum), got {shown(params['beta'])}")
         return eta, 0.0
     if "beta" not in params:
         raise ValueError(f"params must give beta for {method}")
     beta = check_finite("beta", params["beta"])
     if not 0.0 <= beta < 1.0:
-        raise ValueError(f"beta must lie in [0, 1) for {method}, got {params['beta']!r}")
+        raise ValueError(f"beta must lie in [0, 1) for {method}, got {shown(params['beta'])}")
     return eta, beta
 
 
 def _check_method(method: str, methods: tuple[str, ...]) -> None:
-    check_method(method, "linear", "tune")
-    if method not in methods:
-        raise ValueError(f"method must be one of {', '.join(methods)}, got {method!r}")
+    check_method(method, "linear", "tune", among=methods)
 
 
 def method_params(
