@@ -28,7 +28,13 @@ import math
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import (
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    as_completed,
+)
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -264,8 +270,8 @@ def worst_case_map(
     ------
     ValueError
         Bad class, method, grid (empty, non-finite, eta <= 0, beta outside [0, 1),
-        more than :data:`MAX_CELLS` cells), ``steps`` outside [1, MAX_STEPS]; all
-        before any work.
+        more than :data:`MAX_CELLS` cells), ``steps`` outside [1, MAX_STEPS], an
+        ``executor`` that is not an Executor or is a thread pool; all before any work.
     optheory._extras.MissingExtraError
         The ``pep`` extra (cvxpy, CLARABEL) is not installed.
 
@@ -290,6 +296,13 @@ def worst_case_map(
         workers = check_positive_int("workers", workers, maximum=1024)
     if not (isinstance(tol, int | float) and 0 < tol <= 0.1):
         raise ValueError(f"tol must lie in (0, 0.1], got {tol!r}")
+    if executor is not None and not isinstance(executor, Executor):
+        raise ValueError(f"executor must be a concurrent.futures.Executor, got {type(executor).__name__}")
+    if isinstance(executor, ThreadPoolExecutor):
+        raise ValueError(
+            "executor is a ThreadPoolExecutor: the cells' solvers keep global state, so run them "
+            "in processes (a ProcessPoolExecutor, Dask's executor, or executor=None)"
+        )
     require("clarabel", "pep", purpose="worst_case_map")
     require("cvxpy", "pep", purpose="worst_case_map")
     folder: Path | None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -128,13 +128,15 @@ def test_dask_local_cluster(tmp_path: Path) -> None:
     ({"grid": {"eta": [0.1]}}, "beta"),
     ({"grid": {"eta": [0.1], "beta": [0.1], "gamma": [1]}}, "unknown"),
     ({"workers": 0}, "workers"),
+    ({"executor": "pool"}, "executor must be a concurrent.futures.Executor"),
+    ({"executor": ThreadPoolExecutor(1)}, "ThreadPoolExecutor"),
 ])
 def test_bad_input_before_any_work(kwargs: dict, match: str, tmp_path: Path) -> None:
     args: dict[str, Any] = {"mu": 1.0, "L": 10.0, "grid": {"eta": [0.1], "beta": [0.1]},
                             "steps": 2} | kwargs
     with pytest.raises(ValueError, match=match):
         worst_case_map("momentum", args["mu"], args["L"], args["grid"], args["steps"],
-                       workers=args.get("workers"), cache_dir=tmp_path)
+                       args.get("executor"), workers=args.get("workers"), cache_dir=tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
