@@ -107,6 +107,21 @@ class WorstCaseMap:
         with np.errstate(invalid="ignore"):
             return np.asarray(self.worst_case) ** (1.0 / (2 * self.steps))
 
+    def worst_case_margin(self) -> np.ndarray:
+        """Absolute accuracy of each worst-case value: its solver's relative accuracy
+        (:data:`optheory.pep.compare.ACCURACY` for its solver and status, the loosest
+        where unknown) times ``max(1, value)``.  A value within it of 1 is 1."""
+        from optheory.pep.compare import ACCURACY, LOOSEST_ACCURACY
+
+        worst = np.asarray(self.worst_case, dtype=float)
+        rel = np.array(
+            [ACCURACY.get((str(s), str(t)), LOOSEST_ACCURACY)
+             for s, t in zip(np.ravel(self.solver), np.ravel(self.status), strict=True)],
+            dtype=float,
+        ).reshape(worst.shape)
+        with np.errstate(invalid="ignore"):
+            return rel * np.fmax(1.0, np.abs(worst))
+
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-able dict (NaN as null)."""
 

@@ -15,26 +15,30 @@ pytestmark = pytest.mark.pep
 
 def test_json_and_svg(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "map.svg"
-    code = main(["worst-case-map", "gd", "--mu", "1", "--L", "10", "--eta-range", "0.05:0.25:3",
+    code = main(["worst-case-map", "gd", "--mu", "1", "--L", "10", "--eta-range", "0.05:0.25:5",
                  "--steps", "2", "--workers", "1", "--cache", str(tmp_path / "cache"),
                  "--out", str(out), "--json"])
     payload = json.loads(capsys.readouterr().out)
     assert code == 0
     assert out.read_text().startswith("<?xml")
-    assert payload["eta"] == pytest.approx([0.05, 0.15, 0.25]) and payload["beta"] == [0.0]
+    assert payload["eta"] == pytest.approx([0.05, 0.1, 0.15, 0.2, 0.25]) and payload["beta"] == [0.0]
     # gd: quadratic rate max(|1 - eta|, |1 - 10 eta|); eta = 0.25 > 2/L diverges on both classes
     assert payload["quadratic_rate"][0][0] == pytest.approx(0.95)
-    assert payload["quadratic_rate"][2][0] == pytest.approx(1.5)
-    assert payload["certificate"][2][0] is None
+    assert payload["quadratic_rate"][4][0] == pytest.approx(1.5)
+    assert payload["certificate"][4][0] is None
     assert payload["certificate"][0][0] == pytest.approx(0.95, abs=1e-3 + 1e-6)
     # worst case after 2 steps: rate^4 (the tight gd value over F(mu, L)), solver accuracy
-    assert payload["worst_case"][1][0] == pytest.approx(0.85**4, rel=1e-6)
-    assert payload["summary"]["certified_cells"] == 2
-    assert payload["summary"]["quadratic_cells"] == 2
+    assert payload["worst_case"][2][0] == pytest.approx(0.85**4, rel=1e-6)
+    # eta = 2/L: worst case exactly (eta L - 1)^4 = 1, which the solver returns as 1 - O(1e-8);
+    # it is not counted as below 1 (the count allows for the solver's accuracy)
+    assert payload["worst_case"][3][0] == pytest.approx(1.0, rel=1e-6)
+    assert payload["summary"]["worst_case_below_one"] == 3
+    assert payload["summary"]["certified_cells"] == 3
+    assert payload["summary"]["quadratic_cells"] == 3
     # run again: every cell comes from the cache
-    main(["worst-case-map", "gd", "--mu", "1", "--L", "10", "--eta-range", "0.05:0.25:3",
+    main(["worst-case-map", "gd", "--mu", "1", "--L", "10", "--eta-range", "0.05:0.25:5",
           "--steps", "2", "--workers", "1", "--cache", str(tmp_path / "cache"), "--json"])
-    assert json.loads(capsys.readouterr().out)["cached_cells"] == 3
+    assert json.loads(capsys.readouterr().out)["cached_cells"] == 5
 
 
 BAD = [
@@ -107,3 +111,23 @@ def test_missing_extra_names_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert code == 2 and len(err) == 1
     assert "pip install 'optheory[distributed]'" in err[0]
     assert os.listdir(tmp_path) == []
+
+
+def test_summary_counts_below_one_beyond_solver_accuracy() -> None:
+    import numpy as np
+
+    from optheory.cli.worst_case_map import _summary
+    from optheory.pep.maps import WorstCaseMap
+
+    # 1 - 6e-8 is 1 within CLARABEL's accuracy 1e-6 at "optimal" (a cell on the boundary);
+    # 1 - 1e-5 is below 1 at "optimal" but not at "optimal_inaccurate" (accuracy 5e-5)
+    worst = np.array([[1 - 6e-8, 1 - 1e-5, 1 - 1e-5, 0.5, np.nan]])
+    result = WorstCaseMap(
+        method="momentum", mu=1.0, L=10.0, steps=2,
+        eta=np.array([0.1]), beta=np.array([0.0, 0.1, 0.2, 0.3, 0.4]),
+        worst_case=worst, certificate=np.full(worst.shape, np.nan),
+        quadratic_rate=np.full(worst.shape, 0.9), seconds=np.ones(worst.shape),
+        solver=np.array([["CLARABEL"] * 4 + [""]], dtype=object),
+        status=np.array([["optimal", "optimal", "optimal_inaccurate", "optimal", "failed"]], dtype=object),
+    )
+    assert _summary(result)["worst_case_below_one"] == 2
