@@ -43,6 +43,7 @@ __all__ = [
     "certificate_text",
     "certified_rate",
     "compare_rates",
+    "solver_accuracy",
     "step_factor",
     "value_accuracy",
     "verdict",
@@ -59,6 +60,14 @@ ACCURACY: dict[tuple[str, str], float] = {
     ("SCS", "optimal"): 5e-5,
     ("SCS", "optimal_inaccurate"): 5e-5,
 }
+#: the loosest solver accuracy, for values whose solve status is not recorded
+LOOSEST_ACCURACY = max(ACCURACY.values())
+
+
+def solver_accuracy(solver: str, status: str) -> float:
+    """Relative accuracy of a value solved by ``solver`` ending with ``status`` (:data:`ACCURACY`;
+    :data:`LOOSEST_ACCURACY` for a pair not listed)."""
+    return ACCURACY.get((solver, status), LOOSEST_ACCURACY)
 
 
 @dataclass(frozen=True)
@@ -135,7 +144,7 @@ def certificate_text(rate: float | None, mu: float, L: float) -> str:
 
 
 def _tolerance(value: PepValue, exact: float) -> float:
-    return ACCURACY.get((value.solver, value.status), 5e-5) * max(1.0, abs(exact))
+    return solver_accuracy(value.solver, value.status) * max(1.0, abs(exact))
 
 
 def _check(value: PepValue, exact: float) -> str | None:
@@ -189,10 +198,6 @@ def _fmt(value: float) -> str:
 
 #: relative accuracy of the exact quadratic values (60-digit arithmetic, rounded once to float)
 EXACT_ACCURACY = 1e-12
-#: the loosest solver accuracy, for values whose solve status is not recorded
-LOOSEST_ACCURACY = max(ACCURACY.values())
-
-
 def accuracy_text(value: float, rel: float, digits: int = 3) -> str:
     """``value`` with at most ``digits`` significant digits that its accuracy cannot change.
 
@@ -212,11 +217,7 @@ def value_accuracy(h: Horizon, field: str) -> float:
     if field == "quadratic":
         return EXACT_ACCURACY
     value = getattr(h, field)
-    acc = (
-        ACCURACY.get((h.solver, h.status), LOOSEST_ACCURACY)
-        if field == "worst_case"
-        else (LOOSEST_ACCURACY)
-    )
+    acc = solver_accuracy(h.solver, h.status) if field == "worst_case" else LOOSEST_ACCURACY
     # the SDP's error scales with its largest entries: at least the value itself
     return acc * max(1.0, h.quadratic, abs(value)) / abs(value) if value else math.inf
 
@@ -253,7 +254,7 @@ def verdict(method: str, mu: float, L: float, rate: float, horizons: Iterable[Ho
     # absolute, of the order of its largest entries: at least 1 after ||x_0 - x*|| <= 1)
     same = all(
         abs(w - h.quadratic)
-        <= ACCURACY.get((h.solver, h.status), LOOSEST_ACCURACY) * max(1.0, h.quadratic, abs(w))
+        <= solver_accuracy(h.solver, h.status) * max(1.0, h.quadratic, abs(w))
         for _, w, h in trusted
     )
     if len(trusted) == 1:

@@ -108,14 +108,14 @@ class WorstCaseMap:
             return np.asarray(self.worst_case) ** (1.0 / (2 * self.steps))
 
     def worst_case_margin(self) -> np.ndarray:
-        """Absolute accuracy of each worst-case value: its solver's relative accuracy
-        (:data:`optheory.pep.compare.ACCURACY` for its solver and status, the loosest
-        where unknown) times ``max(1, value)``.  A value within it of 1 is 1."""
-        from optheory.pep.compare import ACCURACY, LOOSEST_ACCURACY
+        """Absolute accuracy of each worst-case value: the relative accuracy of its solver
+        and status (:func:`optheory.pep.compare.solver_accuracy`) times ``max(1, value)``.
+        A value within it of 1 is 1."""
+        from optheory.pep.compare import solver_accuracy
 
         worst = np.asarray(self.worst_case, dtype=float)
         rel = np.array(
-            [ACCURACY.get((str(s), str(t)), LOOSEST_ACCURACY)
+            [solver_accuracy(str(s), str(t))
              for s, t in zip(np.ravel(self.solver), np.ravel(self.status), strict=True)],
             dtype=float,
         ).reshape(worst.shape)
